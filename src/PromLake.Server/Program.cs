@@ -1,0 +1,65 @@
+using PromLake.Ingest;
+using PromLake.Ingest.Tenancy;
+using PromLake.Log;
+using PromLake.Server;
+using Prometheus;
+
+if (args.Length > 0 && args[0] == "credential")
+{
+    return CredentialCommand.Run(args);
+}
+
+var builder = WebApplication.CreateBuilder(args);
+
+// The standalone server answers on Functions' local port unless told otherwise (--urls).
+if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+{
+    builder.WebHost.UseUrls("http://localhost:7071");
+}
+
+builder.Logging.ClearProviders();
+if (builder.Environment.IsDevelopment())
+{
+    builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+}
+else
+{
+    builder.Logging.AddJsonConsole();
+}
+
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+builder.Services.AddPromLakeLocalLog(builder.Configuration);
+builder.Services.AddPromLakeIngest(builder.Configuration);
+
+var app = builder.Build();
+
+var tenants = app.Services.GetRequiredService<TenantDirectory>();
+if (!app.Environment.IsDevelopment() && tenants.AcceptsDevelopmentCredential())
+{
+    throw new InvalidOperationException(
+        $"refusing to start in the {app.Environment.EnvironmentName} environment: a tenant accepts the documented development credential dev/dev. "
+        + "Create a real credential with `PromLake.Server credential create` and remove the dev one.");
+}
+
+if (tenants.Tenants.Count == 0)
+{
+    throw new InvalidOperationException(
+        "no tenants are configured (PromLake:Tenants): create a credential with `PromLake.Server credential create --tenant <id> --basic <user>`, "
+        + "or run with ASPNETCORE_ENVIRONMENT=Development for the dev tenant");
+}
+
+// Resolve the endpoint now so configuration errors stop the start-up, not the first request.
+var write = app.Services.GetRequiredService<RemoteWriteEndpoint>();
+app.MapPost("/api/v1/write", write.HandleAsync);
+app.MapGet("/-/healthy", () => Results.Text("PromLake is Healthy.\n"));
+app.MapGet("/-/ready", () => Results.Text("PromLake is Ready.\n"));
+app.MapGet("/metrics", async context =>
+{
+    context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+    await Metrics.DefaultRegistry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+});
+
+app.Logger.LogInformation("PromLake standalone server: {Tenants} tenant(s), {Shards} shard(s)", tenants.Tenants.Count,
+    app.Services.GetRequiredService<ILogPublisher>().ShardCount);
+await app.RunAsync();
+return 0;
