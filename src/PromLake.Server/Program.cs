@@ -9,7 +9,8 @@ if (args.Length > 0 && args[0] == "credential")
     return CredentialCommand.Run(args);
 }
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings*.json sit beside the binary; finding them must not depend on the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 // The standalone server answers on Functions' local port unless told otherwise (--urls).
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
