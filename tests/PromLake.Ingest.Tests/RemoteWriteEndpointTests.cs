@@ -132,6 +132,19 @@ public sealed class RemoteWriteEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_series_with_fifty_thousand_labels_is_refused_by_name_and_the_rest_is_written()
+    {
+        var huge = Series(Enumerable.Range(0, 50_000).Select(i => ($"l{i:D5}", "v")).Prepend(("__name__", "huge")).ToArray());
+        var request = Request(huge, Series(("__name__", "up")));
+
+        var response = await _host.PostAsync(request, WriteEndpointHost.Alice);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("50001 labels, more than the limit of 30", await response.Content.ReadAsStringAsync());
+        Assert.Single((await _host.ReadLogAsync()).SelectMany(e => e.Request.Timeseries));
+    }
+
+    [Fact]
     public async Task Over_the_ingestion_rate_answers_429_with_retry_after_and_stores_nothing()
     {
         var request = Request(Enumerable.Range(0, 10).Select(i => Series(("__name__", "m"), ("i", i.ToString()))).ToArray());
