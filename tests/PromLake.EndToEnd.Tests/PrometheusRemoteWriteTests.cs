@@ -6,28 +6,14 @@ namespace PromLake.EndToEnd.Tests;
 /// A real Prometheus remote-writes to the standalone server; the log must then
 /// hold exactly what Prometheus sent. Each test owns its processes and folders.
 /// </summary>
-public sealed class PrometheusRemoteWriteTests : IAsyncLifetime
+public sealed class PrometheusRemoteWriteTests : TemporaryDirectory
 {
     private static readonly TimeSpan ScrapeFor = TimeSpan.FromSeconds(15);
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "promlake-e2e-" + Guid.NewGuid().ToString("N"));
-
-    public Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_directory);
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync()
-    {
-        Directory.Delete(_directory, recursive: true);
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task Prometheus_server_mode_sends_every_sample_and_the_log_holds_exactly_what_its_tsdb_holds()
     {
-        await using var server = await StandaloneServer.StartAsync(Path.Combine(_directory, "promlake"));
-        await using var prometheus = await PrometheusServer.StartAsync(Path.Combine(_directory, "prometheus"), server.Url, agent: false);
+        await using var server = await StandaloneServer.StartAsync(Path.Combine(TestDirectory, "promlake"));
+        await using var prometheus = await PrometheusServer.StartAsync(Path.Combine(TestDirectory, "prometheus"), server.Url, agent: false);
 
         await Task.Delay(ScrapeFor);
         var sent = await WaitUntilSentAsync(prometheus);
@@ -56,8 +42,8 @@ public sealed class PrometheusRemoteWriteTests : IAsyncLifetime
     [Fact]
     public async Task Prometheus_agent_mode_sends_every_sample_and_each_series_arrives_whole_and_in_order()
     {
-        await using var server = await StandaloneServer.StartAsync(Path.Combine(_directory, "promlake"));
-        await using var prometheus = await PrometheusServer.StartAsync(Path.Combine(_directory, "prometheus"), server.Url, agent: true);
+        await using var server = await StandaloneServer.StartAsync(Path.Combine(TestDirectory, "promlake"));
+        await using var prometheus = await PrometheusServer.StartAsync(Path.Combine(TestDirectory, "prometheus"), server.Url, agent: true);
 
         await Task.Delay(ScrapeFor);
         var sent = await WaitUntilSentAsync(prometheus);

@@ -6,22 +6,8 @@ using System.Text.Json;
 namespace PromLake.EndToEnd.Tests;
 
 /// <summary>What an operator does before the first write: make a credential, configure it, start the server.</summary>
-public sealed class ServerStartupTests : IAsyncLifetime
+public sealed class ServerStartupTests : TemporaryDirectory
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "promlake-e2e-" + Guid.NewGuid().ToString("N"));
-
-    public Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_directory);
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync()
-    {
-        Directory.Delete(_directory, recursive: true);
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task A_bearer_token_from_the_credential_command_authenticates_a_production_server()
     {
@@ -32,7 +18,7 @@ public sealed class ServerStartupTests : IAsyncLifetime
         var credential = JsonDocument.Parse(json).RootElement.GetProperty("PromLake").GetProperty("Tenants").GetProperty("acme").GetProperty("Credentials")[0];
         Assert.DoesNotContain(token.Split('_').Last(), json);
 
-        await using var server = await StandaloneServer.StartAsync(_directory, new Dictionary<string, string>
+        await using var server = await StandaloneServer.StartAsync(TestDirectory, new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["PromLake__Tenants__acme__Credentials__0__Type"] = credential.GetProperty("Type").GetString()!,
@@ -54,7 +40,7 @@ public sealed class ServerStartupTests : IAsyncLifetime
         var hash = JsonDocument.Parse(string.Join('\n', output.Split('\n').SkipWhile(l => !l.StartsWith('{')).TakeWhile(l => !l.StartsWith('#'))))
             .RootElement.GetProperty("PromLake").GetProperty("Tenants").GetProperty("dev").GetProperty("Credentials")[0].GetProperty("SecretHash").GetString()!;
 
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => StandaloneServer.StartAsync(_directory, new Dictionary<string, string>
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => StandaloneServer.StartAsync(TestDirectory, new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["PromLake__Tenants__dev__Credentials__0__Type"] = "basic",
