@@ -1,6 +1,7 @@
 using PromLake.Ingest;
 using PromLake.Ingest.Tenancy;
 using PromLake.Log;
+using PromLake.Log.EventHubs;
 using PromLake.Server;
 using Prometheus;
 
@@ -29,7 +30,16 @@ else
 }
 
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
-builder.Services.AddPromLakeLocalLog(builder.Configuration);
+// The ingest log: Event Hubs when PromLake:EventHubs names a hub (Azure, the emulator or the
+// fake broker), otherwise the local durable file log.
+if (builder.Configuration.HasEventHubsLog())
+{
+    builder.Services.AddPromLakeEventHubsLog(builder.Configuration);
+}
+else
+{
+    builder.Services.AddPromLakeLocalLog(builder.Configuration);
+}
 builder.Services.AddPromLakeIngest(builder.Configuration);
 
 var app = builder.Build();

@@ -1,0 +1,114 @@
+using Azure.Messaging.EventHubs.Consumer;
+using Azure.Messaging.EventHubs.Primitives;
+
+namespace PromLake.Log.EventHubs;
+
+/// <summary>
+/// The read side of the log in Azure: reads a partition from a sequence number
+/// in bounded batches. Positions are Event Hubs sequence numbers; the record after
+/// sequence number n is at n + 1. One receiver per shard is kept open while reads
+/// continue where the last one ended. With an owner level, opening a receiver
+/// disconnects any lower-level receiver of the same partition and consumer group,
+/// so a compactor that lost its lease also loses the partition at the broker.
+/// </summary>
+public sealed class EventHubsLogReader : ILogReader, IAsyncDisposable
+{
+    private readonly EventHubsLogOptions _options;
+    private readonly ShardReceiver[] _receivers;
+
+    public EventHubsLogReader(EventHubsLogOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        ShardCount = options.ShardCount;
+        _receivers = new ShardReceiver[ShardCount];
+        for (var i = 0; i < ShardCount; i++)
+        {
+            _receivers[i] = new ShardReceiver();
+        }
+    }
+
+    public int ShardCount { get; }
+
+    /// <summary>
+    /// The owner level for receivers opened from now on (for example the time the
+    /// shard's lease was acquired): higher levels take the partition from lower ones.
+    /// </summary>
+    public long? OwnerLevel { get; set; }
+
+    public async ValueTask<LogBatch> ReadAsync(int shard, long fromPosition, int maxEvents, TimeSpan maxWait, CancellationToken cancellationToken = default)
+    {
+        if ((uint)shard >= (uint)ShardCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(shard), shard, $"The log has shards 0 to {ShardCount - 1}");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(fromPosition);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxEvents);
+        var state = _receivers[shard];
+        await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (state.Receiver is null || state.NextPosition != fromPosition)
+            {
+                if (state.Receiver is not null)
+                {
+                    await state.Receiver.CloseAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                // Sequence numbers start at 0; Earliest also covers a partition whose first events have expired.
+                var position = fromPosition == LogPosition.Start ? EventPosition.Earliest : EventPosition.FromSequenceNumber(fromPosition, isInclusive: true);
+                state.Receiver = EventHubsConnection.Receiver(_options, shard, position, OwnerLevel);
+                state.NextPosition = fromPosition;
+            }
+
+            var received = await state.Receiver.ReceiveBatchAsync(maxEvents, maxWait, cancellationToken).ConfigureAwait(false);
+            var records = new List<LogRecord>();
+            foreach (var e in received)
+            {
+                records.Add(new LogRecord(e.SequenceNumber, e.SequenceNumber + 1, e.EventBody.ToMemory()));
+                state.NextPosition = e.SequenceNumber + 1;
+            }
+
+            return new LogBatch(records, state.NextPosition);
+        }
+        catch
+        {
+            // A failed receiver (stolen, disconnected) is replaced on the next read.
+            if (state.Receiver is not null)
+            {
+                await state.Receiver.DisposeAsync().ConfigureAwait(false);
+                state.Receiver = null;
+            }
+
+            throw;
+        }
+        finally
+        {
+            state.Gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var state in _receivers)
+        {
+            if (state.Receiver is not null)
+            {
+                await state.Receiver.DisposeAsync().ConfigureAwait(false);
+            }
+
+            state.Gate.Dispose();
+        }
+    }
+
+    private sealed class ShardReceiver
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public PartitionReceiver? Receiver { get; set; }
+
+        public long NextPosition { get; set; }
+    }
+}
