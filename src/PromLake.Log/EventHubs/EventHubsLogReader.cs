@@ -32,10 +32,21 @@ public sealed class EventHubsLogReader : ILogReader, IAsyncDisposable
     public int ShardCount { get; }
 
     /// <summary>
-    /// The owner level for receivers opened from now on (for example the time the
-    /// shard's lease was acquired): higher levels take the partition from lower ones.
+    /// Sets the owner level of the shard's receiver (the epoch of the shard's lease):
+    /// the next read reopens the receiver with it, and a receiver with a higher level,
+    /// in this process or another, takes the partition from a lower one.
     /// </summary>
-    public long? OwnerLevel { get; set; }
+    public void SetOwnerLevel(int shard, long ownerLevel)
+    {
+        if ((uint)shard >= (uint)ShardCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(shard), shard, $"The log has shards 0 to {ShardCount - 1}");
+        }
+
+        var state = _receivers[shard];
+        state.OwnerLevel = ownerLevel;
+        state.NextPosition = -1;
+    }
 
     public async ValueTask<LogBatch> ReadAsync(int shard, long fromPosition, int maxEvents, TimeSpan maxWait, CancellationToken cancellationToken = default)
     {
@@ -59,7 +70,7 @@ public sealed class EventHubsLogReader : ILogReader, IAsyncDisposable
 
                 // Sequence numbers start at 0; Earliest also covers a partition whose first events have expired.
                 var position = fromPosition == LogPosition.Start ? EventPosition.Earliest : EventPosition.FromSequenceNumber(fromPosition, isInclusive: true);
-                state.Receiver = EventHubsConnection.Receiver(_options, shard, position, OwnerLevel);
+                state.Receiver = EventHubsConnection.Receiver(_options, shard, position, state.OwnerLevel);
                 state.NextPosition = fromPosition;
             }
 
@@ -110,5 +121,7 @@ public sealed class EventHubsLogReader : ILogReader, IAsyncDisposable
         public PartitionReceiver? Receiver { get; set; }
 
         public long NextPosition { get; set; }
+
+        public long? OwnerLevel { get; set; }
     }
 }
