@@ -1,0 +1,208 @@
+using PromLake.Query.PromQL.Parsing;
+using PromLake.Query.Storage;
+
+namespace PromLake.Query.PromQL.Engine;
+
+internal sealed partial class Evaluator
+{
+    /// <summary>
+    /// An instant selector at each step: the newest sample in (t - lookback, t], unless it is a
+    /// staleness marker. <paramref name="recordOriginalTime"/> yields the sample's own timestamp in
+    /// seconds instead of its value (for <c>timestamp()</c>).
+    /// </summary>
+    private List<Series> EvalVectorSelector(VectorSelector vs, bool recordOriginalTime)
+    {
+        var result = new List<Series>();
+        if (_end < _start)
+        {
+            return result;
+        }
+
+        foreach (var stored in _data[vs])
+        {
+            var samples = stored.Samples;
+            var series = new Series(stored.Labels);
+            for (var ts = _start; ts <= _end; ts += _interval)
+            {
+                var refTime = (vs.Timestamp ?? ts) - vs.OriginalOffset;
+                var idx = LastAtOrBefore(samples, refTime);
+                if (idx < 0)
+                {
+                    continue;
+                }
+
+                var s = samples[idx];
+                if (s.T <= refTime - _lookback)
+                {
+                    continue;
+                }
+
+                if (s.H is { } h)
+                {
+                    if (StaleMarker.IsStale(h.Sum))
+                    {
+                        continue;
+                    }
+
+                    if (recordOriginalTime)
+                    {
+                        series.Floats.Add(new FPoint(ts, s.T / 1000.0));
+                    }
+                    else
+                    {
+                        series.Histograms.Add(new HPoint(ts, h));
+                    }
+
+                    continue;
+                }
+
+                if (StaleMarker.IsStale(s.F))
+                {
+                    continue;
+                }
+
+                series.Floats.Add(new FPoint(ts, recordOriginalTime ? s.T / 1000.0 : s.F));
+            }
+
+            if (series.PointCount > 0)
+            {
+                result.Add(series);
+            }
+        }
+
+        return result;
+    }
+
+    private static int LastAtOrBefore(IReadOnlyList<StoredSample> samples, long t)
+    {
+        int lo = 0, hi = samples.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (samples[mid].T <= t)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo - 1;
+    }
+
+    /// <summary>All non-stale samples of each selected series, as the raw input of range windows.</summary>
+    private List<Series> RawSeries(VectorSelector vs)
+    {
+        var result = new List<Series>();
+        foreach (var stored in _data[vs])
+        {
+            var series = new Series(stored.Labels);
+            foreach (var s in stored.Samples)
+            {
+                if (s.H is { } h)
+                {
+                    if (!StaleMarker.IsStale(h.Sum))
+                    {
+                        series.Histograms.Add(new HPoint(s.T, h));
+                    }
+                }
+                else if (!StaleMarker.IsStale(s.F))
+                {
+                    series.Floats.Add(new FPoint(s.T, s.F));
+                }
+            }
+
+            result.Add(series);
+        }
+
+        return result;
+    }
+
+    /// <summary>A range selector evaluated on its own (the result of an instant query): the points in (t - range, t].</summary>
+    private List<Series> EvalMatrixSelectorAt(MatrixSelector ms, long ts)
+    {
+        var source = RangeSource.ForSelector(ms, RawSeries(ms.Selector));
+        var (mint, maxt) = source.Window(ts);
+        var result = new List<Series>();
+        foreach (var s in source.Series)
+        {
+            var copy = new Series(s.Metric) { DropName = s.DropName };
+            copy.Floats.AddRange(RangeSource.Slice(s.Floats, mint, maxt));
+            copy.Histograms.AddRange(RangeSource.SliceH(s.Histograms, mint, maxt));
+            if (copy.PointCount > 0)
+            {
+                result.Add(copy);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Evaluates a subquery's inner expression at its own steps: aligned to multiples of the step,
+    /// first step after (start - offset - range), last at (end - offset); an @ pins both ends.
+    /// </summary>
+    private RangeSource EvalSubqueryPoints(SubqueryExpr sq)
+    {
+        var outerStart = sq.Timestamp ?? _start;
+        var outerEnd = sq.Timestamp ?? _end;
+        var step = sq.Step > 0 ? sq.Step : (long)_options.DefaultSubqueryStep.TotalMilliseconds;
+        var innerEnd = outerEnd - sq.OriginalOffset;
+        var lowest = outerStart - sq.OriginalOffset - sq.Range;
+        var innerStart = step * (lowest / step);
+        if (innerStart <= lowest)
+        {
+            innerStart += step;
+        }
+
+        var child = Child(innerStart, innerEnd, step);
+        var mat = innerEnd < innerStart ? [] : child.EvalMatrix(sq.Inner);
+        return new RangeSource(mat, sq.Range, sq.OriginalOffset, sq.Timestamp);
+    }
+
+    private RangeSource EvalRangeSource(Expr arg) => AstWalker.Unwrap(arg) switch
+    {
+        MatrixSelector ms => RangeSource.ForSelector(ms, RawSeries(ms.Selector)),
+        SubqueryExpr sq => EvalSubqueryPoints(sq),
+        _ => throw Error("expected a range vector argument"),
+    };
+}
+
+/// <summary>Series to cut range windows from, with the window's length, offset and @ time.</summary>
+internal sealed class RangeSource(List<Series> series, long range, long offset, long? at)
+{
+    public List<Series> Series { get; } = series;
+
+    public long Range { get; } = range;
+
+    public static RangeSource ForSelector(MatrixSelector ms, List<Series> raw) =>
+        new(raw, ms.Range, ms.Selector.OriginalOffset, ms.Selector.Timestamp);
+
+    /// <summary>The window for evaluation time <paramref name="ts"/>: (MinT, MaxT].</summary>
+    public (long MinT, long MaxT) Window(long ts)
+    {
+        var maxt = (at ?? ts) - offset;
+        return (maxt - Range, maxt);
+    }
+
+    public static ReadOnlySpan<FPoint> Slice(List<FPoint> points, long mint, long maxt)
+    {
+        var from = Evaluator.LowerBound(points, mint + 1);
+        var to = Evaluator.LowerBound(points, maxt + 1);
+        return System.Runtime.InteropServices.CollectionsMarshal.AsSpan(points)[from..to];
+    }
+
+    public static ReadOnlySpan<HPoint> SliceH(List<HPoint> points, long mint, long maxt)
+    {
+        if (points.Count == 0)
+        {
+            return [];
+        }
+
+        var from = Evaluator.LowerBoundH(points, mint + 1);
+        var to = Evaluator.LowerBoundH(points, maxt + 1);
+        return System.Runtime.InteropServices.CollectionsMarshal.AsSpan(points)[from..to];
+    }
+}
