@@ -1,7 +1,11 @@
 using PromLake.Ingest;
 using PromLake.Ingest.Tenancy;
 using PromLake.Log;
+using PromLake.Log.Blobs;
 using PromLake.Log.EventHubs;
+using PromLake.Query.Http;
+using PromLake.Query.Store;
+using PromLake.Storage.Compaction;
 using PromLake.Server;
 using Prometheus;
 
@@ -35,12 +39,30 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 
 if (builder.Configuration.HasEventHubsLog())
 {
     builder.Services.AddPromLakeEventHubsLog(builder.Configuration);
+
+    // With Event Hubs the compactor's checkpoints live in blob storage (PromLake:Checkpoints).
+    var checkpoints = new BlobCheckpointOptions();
+    builder.Configuration.GetSection("PromLake:Checkpoints").Bind(checkpoints);
+    builder.Services.AddSingleton<ICheckpointStore>(new BlobCheckpointStore(checkpoints.CreateContainerClient(), checkpoints));
 }
 else
 {
     builder.Services.AddPromLakeLocalLog(builder.Configuration);
 }
 builder.Services.AddPromLakeIngest(builder.Configuration);
+
+// The compactor: log → deduplicated level-0 Parquet blocks in blob storage (Azurite by default).
+builder.Services.AddPromLakeCompactor(builder.Configuration);
+
+// Queries: the Prometheus HTTP API and remote read over the blocks and the log tail, per tenant,
+// with the same credentials as the write path.
+builder.Services.AddPromLakeQuery(builder.Configuration);
+builder.Services.AddPromLakeStoreQueries(builder.Configuration);
+builder.Services.AddSingleton<ITenantResolver>(sp =>
+{
+    var directory = sp.GetRequiredService<TenantDirectory>();
+    return TenantResolver.From(context => directory.Authenticate(context.Request.Headers.Authorization)?.Id);
+});
 
 var app = builder.Build();
 
@@ -62,6 +84,7 @@ if (tenants.Tenants.Count == 0)
 // Resolve the endpoint now so configuration errors stop the start-up, not the first request.
 var write = app.Services.GetRequiredService<RemoteWriteEndpoint>();
 app.MapPost("/api/v1/write", write.HandleAsync);
+app.MapPromLakeQueryApi();
 app.MapGet("/-/healthy", () => Results.Text("PromLake is Healthy.\n"));
 app.MapGet("/-/ready", () => Results.Text("PromLake is Ready.\n"));
 app.MapGet("/metrics", async context =>

@@ -1,4 +1,11 @@
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project tests/PromLake.Benchmarks -- --filter '*'
+// dotnet run -c Release --project tests/PromLake.Benchmarks -- bytes-per-sample   (Storage/BytesPerSampleCommand.cs)
+if (args.Length > 0 && args[0] == "bytes-per-sample")
+{
+    return await PromLake.Benchmarks.Storage.BytesPerSampleCommand.RunAsync(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(PromLake.Benchmarks.WritePathBenchmarks).Assembly).Run(args);
+return 0;

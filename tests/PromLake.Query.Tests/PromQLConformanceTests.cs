@@ -18,12 +18,17 @@ public sealed class PromQLConformanceTests(ITestOutputHelper output)
         "aggregators",
         "at_modifier",
         "collision",
+        "functions",
+        "histograms",
         "limit",
         "literals",
         "name_label_dropping",
+        "native_histograms",
         "operators",
+        "range_queries",
         "selectors",
         "staleness",
+        "subquery",
         "trig_functions",
     ];
 

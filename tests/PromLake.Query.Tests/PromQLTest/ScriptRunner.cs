@@ -69,127 +69,34 @@ public sealed class ScriptRunner
     {
         foreach (var (metric, values) in load.Series)
         {
+            var samples = new List<StoredSample>(values.Count);
             for (var i = 0; i < values.Count; i++)
             {
                 var v = values[i];
-                if (v.Omitted)
+                if (!v.Omitted)
                 {
-                    continue;
+                    samples.Add(new StoredSample(i * load.IntervalMs, v.Value, v.Histogram));
                 }
-
-                _store.Append(metric, new StoredSample(i * load.IntervalMs, v.Value, v.Histogram));
             }
+
+            Append(metric, samples);
         }
 
         if (load.WithNhcb)
         {
-            LoadAsNativeHistograms(load);
+            foreach (var (labels, samples) in ClassicHistogramConversion.ToNativeHistograms(load))
+            {
+                Append(labels, samples);
+            }
         }
     }
 
-    /// <summary>
-    /// <c>load_with_nhcb</c>: classic histograms (<c>_bucket</c>, <c>_count</c>, <c>_sum</c>) are also loaded
-    /// as native histograms with custom buckets under the base name, as upstream's convertnhcb does.
-    /// </summary>
-    private void LoadAsNativeHistograms(LoadCommand load)
+    /// <summary>Stores the samples with the counter reset hints Prometheus's TSDB would read back (see <see cref="TsdbHints"/>).</summary>
+    private void Append(Labels metric, List<StoredSample> samples)
     {
-        var parts = new Dictionary<Labels, SortedDictionary<long, (SortedDictionary<double, double> Buckets, double? Count, double? Sum)>>();
-        foreach (var (metric, values) in load.Series)
+        foreach (var s in TsdbHints.AsReadBack(samples))
         {
-            var name = metric.MetricNameOrEmpty;
-            string suffix;
-            if (name.EndsWith("_bucket", StringComparison.Ordinal))
-            {
-                suffix = "_bucket";
-            }
-            else if (name.EndsWith("_count", StringComparison.Ordinal))
-            {
-                suffix = "_count";
-            }
-            else if (name.EndsWith("_sum", StringComparison.Ordinal))
-            {
-                suffix = "_sum";
-            }
-            else
-            {
-                continue;
-            }
-
-            double le = 0;
-            if (suffix == "_bucket" && (!double.TryParse(metric.Get("le").Replace("+Inf", "Infinity", StringComparison.Ordinal), NumberStyles.Float, CultureInfo.InvariantCulture, out le) || double.IsNaN(le)))
-            {
-                continue;
-            }
-
-            var baseLabels = new LabelsBuilder(metric).Del("le").Set(Labels.MetricName, name[..^suffix.Length]).Build();
-            if (!parts.TryGetValue(baseLabels, out var byTime))
-            {
-                byTime = [];
-                parts[baseLabels] = byTime;
-            }
-
-            for (var i = 0; i < values.Count; i++)
-            {
-                var v = values[i];
-                if (v.Omitted || v.Histogram is not null)
-                {
-                    continue;
-                }
-
-                var t = i * load.IntervalMs;
-                if (!byTime.TryGetValue(t, out var entry))
-                {
-                    entry = ([], null, null);
-                }
-
-                switch (suffix)
-                {
-                    case "_bucket":
-                        entry.Buckets[le] = v.Value;
-                        break;
-                    case "_count":
-                        entry.Count = v.Value;
-                        break;
-                    default:
-                        entry.Sum = v.Value;
-                        break;
-                }
-
-                byTime[t] = entry;
-            }
-        }
-
-        foreach (var (labels, byTime) in parts)
-        {
-            foreach (var (t, entry) in byTime)
-            {
-                if (entry.Buckets.Count == 0)
-                {
-                    continue;
-                }
-
-                var h = new FloatHistogram { Schema = -53, Sum = entry.Sum ?? 0 };
-                double previous = 0;
-                foreach (var (le, cumulative) in entry.Buckets)
-                {
-                    if (!double.IsPositiveInfinity(le))
-                    {
-                        h.CustomValues.Add(le);
-                    }
-
-                    h.PositiveBuckets.Add(cumulative - previous);
-                    previous = cumulative;
-                }
-
-                if (!entry.Buckets.ContainsKey(double.PositiveInfinity))
-                {
-                    h.PositiveBuckets.Add(0);
-                }
-
-                h.Count = entry.Count ?? previous;
-                h.PositiveSpans = [new BucketSpan(0, h.PositiveBuckets.Count)];
-                _store.Append(labels, new StoredSample(t, 0, h));
-            }
+            _store.Append(metric, s);
         }
     }
 
@@ -414,7 +321,7 @@ public sealed class ScriptRunner
                     return $"expected vector or matrix result, but got scalar {sc.V}";
                 }
 
-                return HistogramQuantile.AlmostEqual(exp, sc.V, Epsilon) ? null : $"expected scalar {exp} but got {sc.V}";
+                return Almost.Equal(exp, sc.V, Epsilon) ? null : $"expected scalar {exp} but got {sc.V}";
             case VectorValue vec:
                 return CompareVector(cmd, vec.Samples);
             case MatrixValue mat:
@@ -438,7 +345,7 @@ public sealed class ScriptRunner
             var v = vec[pos];
             if (!expected.TryGetValue(v.Metric, out var exp))
             {
-                return $"unexpected metric {v.Metric} in result, has value {(v.H is null ? Fmt(v.F) : v.H.ToString())}";
+                return $"unexpected metric {v.Metric} in result, has value {(v.H is null ? Fmt(v.F) : v.H.TestExpression())}";
             }
 
             if (cmd.Ordered && exp.Position != pos + 1)
@@ -449,22 +356,22 @@ public sealed class ScriptRunner
             var e0 = exp.Values[0];
             if (e0.Histogram is null && v.H is not null)
             {
-                return $"expected float value {Fmt(e0.Value)} for {v.Metric} but got histogram {v.H}";
+                return $"expected float value {Fmt(e0.Value)} for {v.Metric} but got histogram {v.H.TestExpression()}";
             }
 
             if (e0.Histogram is not null)
             {
                 if (v.H is null)
                 {
-                    return $"expected histogram {e0.Histogram} for {v.Metric} but got float value {Fmt(v.F)}";
+                    return $"expected histogram {e0.Histogram.TestExpression()} for {v.Metric} but got float value {Fmt(v.F)}";
                 }
 
-                if (!HistogramsMatch(e0.Histogram, v.H, e0.CounterResetHintSet))
+                if (!HistogramsMatch(e0.Histogram, v.H))
                 {
-                    return $"expected {e0.Histogram} for {v.Metric} but got {v.H}";
+                    return $"expected {e0.Histogram.TestExpression()} for {v.Metric} but got {v.H.TestExpression()}";
                 }
             }
-            else if (!HistogramQuantile.AlmostEqual(e0.Value, v.F, Epsilon))
+            else if (!Almost.Equal(e0.Value, v.F, Epsilon))
             {
                 return $"expected {Fmt(e0.Value)} for {v.Metric} but got {Fmt(v.F)}";
             }
@@ -547,7 +454,7 @@ public sealed class ScriptRunner
                     return $"expected float value at index {i} for {s.Metric} to have timestamp {floats[i].T}, but it had timestamp {a.T} (result has {Describe(s)})";
                 }
 
-                if (!HistogramQuantile.AlmostEqual(floats[i].F, a.F, Epsilon))
+                if (!Almost.Equal(floats[i].F, a.F, Epsilon))
                 {
                     return $"expected float value at index {i} (t={a.T}) for {s.Metric} to be {Fmt(floats[i].F)}, but got {Fmt(a.F)} (result has {Describe(s)})";
                 }
@@ -556,9 +463,9 @@ public sealed class ScriptRunner
             for (var i = 0; i < hists.Count; i++)
             {
                 var a = s.Histograms[i];
-                if (a.T != hists[i].T || !HistogramsMatch(hists[i].V.Histogram!, a.H, hists[i].V.CounterResetHintSet))
+                if (a.T != hists[i].T || !HistogramsMatch(hists[i].V.Histogram!, a.H))
                 {
-                    return $"expected histogram at index {i} for {s.Metric} to be {hists[i].V.Histogram} at {hists[i].T}, but got {a.H} at {a.T}";
+                    return $"expected histogram at index {i} for {s.Metric} to be {hists[i].V.Histogram!.TestExpression()} at {hists[i].T}, but got {a.H.TestExpression()} at {a.T}";
                 }
             }
         }
@@ -574,12 +481,16 @@ public sealed class ScriptRunner
         return null;
     }
 
-    /// <summary>Compares histograms after dropping empty buckets at the edges (a simplified form of upstream's compaction).</summary>
-    private static bool HistogramsMatch(FloatHistogram exp, FloatHistogram act, bool hintSet)
+    /// <summary>
+    /// Upstream's compareNativeHistogram on compacted histograms: schema, zero threshold and custom bounds
+    /// exactly, counts and the sum within the tolerance, the populated buckets alike. Counter reset hints are
+    /// not compared (upstream does not either).
+    /// </summary>
+    private static bool HistogramsMatch(FloatHistogram exp, FloatHistogram act)
     {
-        if (exp.Schema != act.Schema || !HistogramQuantile.AlmostEqual(exp.Count, act.Count, Epsilon) ||
-            !HistogramQuantile.AlmostEqual(exp.Sum, act.Sum, Epsilon) || exp.ZeroThreshold != act.ZeroThreshold ||
-            !HistogramQuantile.AlmostEqual(exp.ZeroCount, act.ZeroCount, Epsilon))
+        if (exp.Schema != act.Schema || !Almost.Equal(exp.Count, act.Count, Epsilon) ||
+            !Almost.Equal(exp.Sum, act.Sum, Epsilon) || exp.ZeroThreshold != act.ZeroThreshold ||
+            !Almost.Equal(exp.ZeroCount, act.ZeroCount, Epsilon))
         {
             return false;
         }
@@ -589,13 +500,8 @@ public sealed class ScriptRunner
             return false;
         }
 
-        if (!BucketsMatch(exp.PositiveSpans, exp.PositiveBuckets, act.PositiveSpans, act.PositiveBuckets) ||
-            !BucketsMatch(exp.NegativeSpans, exp.NegativeBuckets, act.NegativeSpans, act.NegativeBuckets))
-        {
-            return false;
-        }
-
-        return !hintSet || exp.CounterResetHint == act.CounterResetHint;
+        return BucketsMatch(exp.PositiveSpans, exp.PositiveBuckets, act.PositiveSpans, act.PositiveBuckets) &&
+               BucketsMatch(exp.NegativeSpans, exp.NegativeBuckets, act.NegativeSpans, act.NegativeBuckets);
     }
 
     private static bool BucketsMatch(List<BucketSpan> es, List<double> eb, List<BucketSpan> asp, List<double> ab)
@@ -609,7 +515,7 @@ public sealed class ScriptRunner
 
         foreach (var (idx, v) in e)
         {
-            if (!a.TryGetValue(idx, out var av) || !HistogramQuantile.AlmostEqual(v, av, Epsilon))
+            if (!a.TryGetValue(idx, out var av) || !Almost.Equal(v, av, Epsilon))
             {
                 return false;
             }

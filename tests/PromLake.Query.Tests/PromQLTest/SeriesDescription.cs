@@ -6,7 +6,7 @@ using PromLake.Query.PromQL.Parsing;
 namespace PromLake.Query.Tests.PromQLTest;
 
 /// <summary>One value of an expanded sequence: a float, a histogram, or nothing (<c>_</c>).</summary>
-public readonly record struct SequenceValue(double Value, FloatHistogram? Histogram, bool Omitted, bool CounterResetHintSet = false);
+public readonly record struct SequenceValue(double Value, FloatHistogram? Histogram, bool Omitted);
 
 /// <summary>
 /// Parses the series notation of the test scripts: <c>metric{a="b"} 0+10x3 _ stale {{schema:0 sum:1 count:1}}</c>.
@@ -216,11 +216,11 @@ public static class SeriesDescription
     private static void ExpandHistogram(string item, List<SequenceValue> into)
     {
         var close = item.IndexOf("}}", StringComparison.Ordinal);
-        var first = ParseHistogram(item[2..close], out var hintSet);
+        var first = ParseHistogram(item[2..close]);
         var rest = item[(close + 2)..];
         if (rest.Length == 0)
         {
-            into.Add(new SequenceValue(0, first, false, hintSet));
+            into.Add(new SequenceValue(0, first, false));
             return;
         }
 
@@ -229,47 +229,36 @@ public static class SeriesDescription
             var n = int.Parse(rest[1..], CultureInfo.InvariantCulture);
             for (var i = 0; i <= n; i++)
             {
-                into.Add(new SequenceValue(0, first.Copy(), false, hintSet));
+                into.Add(new SequenceValue(0, first.Copy(), false));
             }
 
             return;
         }
 
-        var sign = rest[0] == '-' ? -1 : 1;
+        var subtract = rest[0] == '-';
         var close2 = rest.IndexOf("}}", StringComparison.Ordinal);
-        var delta = ParseHistogram(rest[3..close2], out _);
+        var delta = ParseHistogram(rest[3..close2]);
         var times = int.Parse(rest[(close2 + 3)..], CultureInfo.InvariantCulture);
         var current = first;
-        for (var i = 0; i <= times; i++)
+        into.Add(new SequenceValue(0, current, false));
+        for (var i = 1; i <= times; i++)
         {
-            into.Add(new SequenceValue(0, current, false, hintSet));
-            current = HistogramAdd(current, delta, sign);
-        }
-    }
+            // As upstream's histogramsIncreaseSeries: each value is the previous one plus (or minus) the increment.
+            var next = current.Copy();
+            var combination = subtract ? next.Sub(delta) : next.Add(delta);
+            if (combination.Incompatible)
+            {
+                throw new FormatException("cannot combine histograms with exponential and custom buckets");
+            }
 
-    private static FloatHistogram HistogramAdd(FloatHistogram a, FloatHistogram d, int sign)
-    {
-        var r = a.Copy();
-        r.Count += sign * d.Count;
-        r.Sum += sign * d.Sum;
-        r.ZeroCount += sign * d.ZeroCount;
-        for (var i = 0; i < Math.Min(r.PositiveBuckets.Count, d.PositiveBuckets.Count); i++)
-        {
-            r.PositiveBuckets[i] += sign * d.PositiveBuckets[i];
+            current = next;
+            into.Add(new SequenceValue(0, current, false));
         }
-
-        for (var i = 0; i < Math.Min(r.NegativeBuckets.Count, d.NegativeBuckets.Count); i++)
-        {
-            r.NegativeBuckets[i] += sign * d.NegativeBuckets[i];
-        }
-
-        return r;
     }
 
     /// <summary>The inside of <c>{{schema:0 sum:5 count:4 z_bucket:1 z_bucket_w:0.001 buckets:[1 2] n_buckets:[1] offset:0 n_offset:0 custom_values:[1 2] counter_reset_hint:gauge}}</c>.</summary>
-    private static FloatHistogram ParseHistogram(string body, out bool hintSet)
+    private static FloatHistogram ParseHistogram(string body)
     {
-        hintSet = false;
         var h = new FloatHistogram();
         var offset = 0;
         var nOffset = 0;
@@ -322,7 +311,6 @@ public static class SeriesDescription
                 case "n_offset": nOffset = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "custom_values": h.CustomValues = List(); break;
                 case "counter_reset_hint":
-                    hintSet = true;
                     h.CounterResetHint = value switch
                     {
                         "reset" => CounterResetHint.CounterReset,

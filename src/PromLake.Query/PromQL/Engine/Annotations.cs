@@ -59,10 +59,10 @@ public sealed class Annotations
     public void InvalidRatio(double r, double to) => Warn($"ratio value should be between -1 and 1, got {G(r)}, capping to {G(to)}");
 
     public void BadBucketLabel(string metricName, string le) =>
-        Warn($"bucket label \"le\" is missing or has a malformed value of \"{le}\" for metric name \"{metricName}\"");
+        Warn(WithMetricName($"bucket label \"le\" is missing or has a malformed value of \"{le}\"", metricName));
 
     public void ForcedMonotonicity(string metricName) =>
-        Info("input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \"" + metricName + "\"");
+        Info(WithMetricName("input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)", metricName));
 
     public void HistogramIgnoredInAggregation(string op) => Info($"ignored histogram in {op} aggregation");
 
@@ -73,5 +73,37 @@ public sealed class Annotations
 
     public void SortIneffective() => Warn("sort is ineffective for range queries since results are always ordered by labels");
 
-    public void HistogramIgnoredInFunction(string fn) => Info($"ignored histograms in {fn}");
+    public void HistogramIgnoredInMixedRange(string metricName) =>
+        Info($"ignored histograms in a range containing both floats and histograms for metric name \"{metricName}\"");
+
+    public void MixedClassicNativeHistograms(string metricName) =>
+        Warn(WithMetricName("vector contains a mix of classic and native histograms", metricName));
+
+    public void NativeHistogramNotCounter(string metricName) => Warn($"this native histogram metric is not a counter: \"{metricName}\"");
+
+    public void NativeHistogramNotGauge(string metricName) => Warn($"this native histogram metric is not a gauge: \"{metricName}\"");
+
+    public void MixedExponentialCustomHistograms(string metricName) =>
+        Warn($"vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"{metricName}\"");
+
+    public void IncompatibleTypesInBinOp(string lhsType, string op, string rhsType) =>
+        Info($"incompatible sample types encountered for binary operator \"{op}\": {lhsType} {op} {rhsType}");
+
+    public void NativeHistogramQuantileNaNResult(string metricName) =>
+        Info(WithMetricName("input to histogram_quantile has NaN observations, result is NaN", metricName));
+
+    public void NativeHistogramQuantileNaNSkew(string metricName) =>
+        Info(WithMetricName("input to histogram_quantile has NaN observations, result is skewed higher", metricName));
+
+    public void NativeHistogramFractionNaNs(string metricName) =>
+        Info(WithMetricName("input to histogram_fraction has NaN observations, which are excluded from all fractions", metricName));
+
+    /// <summary><paramref name="operation"/> is "addition", "subtraction" or "aggregation".</summary>
+    public void HistogramCounterResetCollision(string operation) => Warn($"conflicting counter resets during histogram {operation}");
+
+    /// <summary><paramref name="operation"/> is "addition", "subtraction" or "aggregation".</summary>
+    public void MismatchedCustomBuckets(string operation) => Info($"mismatched custom buckets were reconciled during {operation}");
+
+    private static string WithMetricName(string message, string metricName) =>
+        metricName.Length == 0 ? message : $"{message} for metric name \"{metricName}\"";
 }

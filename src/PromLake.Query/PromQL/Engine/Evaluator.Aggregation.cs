@@ -242,7 +242,26 @@ internal sealed partial class Evaluator
         public bool IncrementalMean;
         public bool DropName;
         public FloatHistogram? Histogram;
+        public FloatHistogram? HistogramKahanC;
+        public FloatHistogram? HistogramMean;
+        public bool HistogramIncrementalMean;
+        public bool IncompatibleHistograms;
+        public bool CounterResetSeen;
+        public bool NotCounterResetSeen;
         public List<double>? Values;
+
+        public void TrackCounterReset(FloatHistogram h)
+        {
+            switch (h.CounterResetHint)
+            {
+                case CounterResetHint.CounterReset:
+                    CounterResetSeen = true;
+                    break;
+                case CounterResetHint.NotCounterReset:
+                    NotCounterResetSeen = true;
+                    break;
+            }
+        }
     }
 
     private void Aggregate(AggregateExpr a, double q, List<Series> input, int[] seriesToGroup, List<Series> result,
@@ -269,6 +288,7 @@ internal sealed partial class Evaluator
                         {
                             g.Histogram = h.Copy();
                             g.HasHistogram = true;
+                            g.TrackCounterReset(h);
                         }
 
                         break;
@@ -309,6 +329,11 @@ internal sealed partial class Evaluator
                 continue;
             }
 
+            if (g.IncompatibleHistograms)
+            {
+                continue;
+            }
+
             if (input[si].DropName)
             {
                 g.DropName = true;
@@ -320,7 +345,12 @@ internal sealed partial class Evaluator
                     if (h is not null)
                     {
                         g.HasHistogram = true;
-                        AddHistogram(g, h, input[si].Metric);
+                        if (g.Histogram is not null)
+                        {
+                            // A group that already holds floats is invalid anyway.
+                            g.TrackCounterReset(h);
+                            KahanAddHistogram(g, g.Histogram, h, input[si].Metric);
+                        }
                     }
                     else
                     {
@@ -334,7 +364,12 @@ internal sealed partial class Evaluator
                     if (h is not null)
                     {
                         g.HasHistogram = true;
-                        AddHistogram(g, h, input[si].Metric);
+                        if (g.Histogram is not null)
+                        {
+                            g.TrackCounterReset(h);
+                            AverageHistogram(g, h, input[si].Metric);
+                        }
+
                         break;
                     }
 
@@ -430,14 +465,14 @@ internal sealed partial class Evaluator
                         continue;
                     }
 
+                    if (g.IncompatibleHistograms)
+                    {
+                        continue;
+                    }
+
                     if (g.HasHistogram)
                     {
-                        if (g.Histogram is null)
-                        {
-                            continue;
-                        }
-
-                        hv = HistogramMath.Scale(g.Histogram, 1 / g.Count);
+                        hv = HistogramAverageResult(g);
                         break;
                     }
 
@@ -462,14 +497,19 @@ internal sealed partial class Evaluator
                         continue;
                     }
 
+                    if (g.IncompatibleHistograms)
+                    {
+                        continue;
+                    }
+
                     if (g.HasHistogram)
                     {
-                        if (g.Histogram is null)
+                        hv = g.Histogram!;
+                        if (g.HistogramKahanC is { } c)
                         {
-                            continue;
+                            hv.Add(c);
                         }
 
-                        hv = g.Histogram;
                         break;
                     }
 
@@ -477,170 +517,14 @@ internal sealed partial class Evaluator
                     break;
             }
 
+            if (g.CounterResetSeen && g.NotCounterResetSeen)
+            {
+                _annos.HistogramCounterResetCollision("aggregation");
+            }
+
             var series = result[gi];
             AddPoint(series, ts, new Sample(series.Metric, ts, value, hv));
             series.DropName = g.DropName;
         }
-    }
-
-    private void AddHistogram(Group g, FloatHistogram h, Labels metric)
-    {
-        if (g.Histogram is null)
-        {
-            return;
-        }
-
-        g.Histogram = HistogramMath.Add(g.Histogram, h);
-        if (g.Histogram is null)
-        {
-            _annos.Warn($"vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"{metric.MetricNameOrEmpty}\"");
-        }
-    }
-
-    /// <summary>topk, bottomk, limitk and limit_ratio at one step; returns the chosen (series, value) in output order.</summary>
-    private List<(int Index, double F, FloatHistogram? H)> AggregateK(AggregateExpr a, double param, List<Series> input, int[] seriesToGroup,
-        int groupCount, List<(int Index, double F, FloatHistogram? H)> present)
-    {
-        var picked = new List<(int, double, FloatHistogram?)>();
-        if (present.Count == 0)
-        {
-            return picked;
-        }
-
-        long k = 0;
-        double r = 0;
-        if (a.Op is "topk" or "bottomk" or "limitk")
-        {
-            k = Math.Min((long)param, input.Count);
-            if (k < 1)
-            {
-                return picked;
-            }
-        }
-        else
-        {
-            if (param == 0)
-            {
-                return picked;
-            }
-
-            r = Math.Clamp(param, -1.0, 1.0);
-        }
-
-        var perGroup = new List<(int Index, double F, FloatHistogram? H)>?[groupCount];
-        var groupOrder = new List<int>();
-        foreach (var item in present)
-        {
-            var gi = seriesToGroup[item.Index];
-            if (a.Op is "topk" or "bottomk" && item.H is not null)
-            {
-                _annos.HistogramIgnoredInAggregation(a.Op);
-                continue;
-            }
-
-            if (perGroup[gi] is null)
-            {
-                perGroup[gi] = [];
-                groupOrder.Add(gi);
-            }
-
-            switch (a.Op)
-            {
-                case "limitk":
-                    if (perGroup[gi]!.Count < k)
-                    {
-                        perGroup[gi]!.Add(item);
-                    }
-
-                    break;
-                case "limit_ratio":
-                    if (RatioSampler.AddRatioSample(r, input[item.Index].Metric))
-                    {
-                        perGroup[gi]!.Add(item);
-                    }
-
-                    break;
-                default:
-                    perGroup[gi]!.Add(item);
-                    break;
-            }
-        }
-
-        foreach (var gi in groupOrder)
-        {
-            var list = perGroup[gi]!;
-            if (a.Op is "topk" or "bottomk")
-            {
-                var desc = a.Op == "topk";
-                var sorted = list.Select((x, i) => (x, i)).ToList();
-                sorted.Sort((p, q) =>
-                {
-                    var c = CompareForK(p.x.F, q.x.F, desc);
-                    return c != 0 ? c : p.i.CompareTo(q.i);
-                });
-                foreach (var (x, _) in sorted.Take((int)Math.Min(k, sorted.Count)))
-                {
-                    picked.Add(x);
-                }
-            }
-            else
-            {
-                picked.AddRange(list);
-            }
-        }
-
-        return picked;
-    }
-
-    /// <summary>Orders candidates best first; NaN is always worst (Prometheus's value heaps).</summary>
-    private static int CompareForK(double x, double y, bool descending)
-    {
-        var xn = double.IsNaN(x);
-        var yn = double.IsNaN(y);
-        if (xn || yn)
-        {
-            return xn == yn ? 0 : xn ? 1 : -1;
-        }
-
-        return descending ? y.CompareTo(x) : x.CompareTo(y);
-    }
-
-    private static List<Sample> CountValues(AggregateExpr a, List<string> grouping, string valueLabel, List<Sample> vec)
-    {
-        var counts = new Dictionary<Labels, int>();
-        var order = new List<Labels>();
-        foreach (var s in vec)
-        {
-            var value = s.H is null ? FloatFormat.Shortest(s.F) : HistogramMath.Format(s.H);
-            var metric = new LabelsBuilder(s.Metric).Set(valueLabel, value).Build();
-            var key = GroupingLabels(metric, grouping, a.Without);
-            if (counts.TryGetValue(key, out var c))
-            {
-                counts[key] = c + 1;
-            }
-            else
-            {
-                counts[key] = 1;
-                order.Add(key);
-            }
-        }
-
-        var outv = new List<Sample>(order.Count);
-        foreach (var key in order)
-        {
-            outv.Add(new Sample(key, 0, counts[key]));
-        }
-
-        return outv;
-    }
-}
-
-/// <summary>Prometheus's hash-based sampler for limit_ratio: a series is in if its label hash, scaled to [0, 1), is below the ratio.</summary>
-internal static class RatioSampler
-{
-    public static bool AddRatioSample(double ratioLimit, Labels metric)
-    {
-        var offset = metric.StableHash() / (double)ulong.MaxValue;
-        return (ratioLimit >= 0 && offset < ratioLimit) || (ratioLimit < 0 && offset >= 1.0 + ratioLimit);
     }
 }

@@ -219,9 +219,9 @@ internal sealed partial class Evaluator
             double value;
             bool keep;
             FloatHistogram? hv = null;
-            if (hl is not null || hr is not null)
+            if (hl is not null || hr is not null || BinaryExpr.IsHistogramTrim(b.Op))
             {
-                (value, hv, keep, var valid) = HistogramMath.ElemBinop(b.Op, fl, fr, hl, hr, _annos);
+                (value, hv, keep, var valid) = HistogramBinop.Apply(b.Op, fl, fr, hl, hr, _annos);
                 if (!valid)
                 {
                     continue;
@@ -317,10 +317,10 @@ internal sealed partial class Evaluator
             double value;
             bool keep;
             FloatHistogram? hv = null;
-            if (sample.H is not null)
+            if (sample.H is not null || BinaryExpr.IsHistogramTrim(b.Op))
             {
                 var (lh, rh) = swap ? (null, sample.H) : (sample.H, (FloatHistogram?)null);
-                (value, hv, keep, var valid) = HistogramMath.ElemBinop(b.Op, lf, rf, lh, rh, _annos);
+                (value, hv, keep, var valid) = HistogramBinop.Apply(b.Op, lf, rf, lh, rh, _annos);
                 if (!valid)
                 {
                     continue;

@@ -1,3 +1,4 @@
+using PromLake.Query.Model;
 using PromLake.Query.PromQL.Parsing;
 using PromLake.Query.Storage;
 
@@ -18,9 +19,10 @@ internal sealed partial class Evaluator
             return result;
         }
 
+        var windows = StatsWindows(vs, _lookback);
         foreach (var stored in _data[vs])
         {
-            var samples = stored.Samples;
+            var samples = SamplesToRead(stored, windows);
             var series = new Series(stored.Labels);
             for (var ts = _start; ts <= _end; ts += _interval)
             {
@@ -73,6 +75,14 @@ internal sealed partial class Evaluator
         return result;
     }
 
+    /// <summary>A series' samples, as the histogram stats iterator yields them when the selector needs only counts and sums.</summary>
+    private static IReadOnlyList<StoredSample> SamplesToRead(StoredSeries stored, List<(long From, long To)>? statsWindows) =>
+        statsWindows is null ? stored.Samples : HistogramStatsDecoding.Apply(stored.Samples, statsWindows);
+
+    /// <summary>The windows a selector whose histograms are read as count and sum only reads at the steps; null for a full read.</summary>
+    private List<(long From, long To)>? StatsWindows(VectorSelector vs, long windowLength) =>
+        vs.SkipHistogramBuckets ? HistogramStatsDecoding.Windows(_start, _end, _interval, vs.Timestamp, vs.OriginalOffset, windowLength) : null;
+
     private static int LastAtOrBefore(IReadOnlyList<StoredSample> samples, long t)
     {
         int lo = 0, hi = samples.Count;
@@ -93,13 +103,14 @@ internal sealed partial class Evaluator
     }
 
     /// <summary>All non-stale samples of each selected series, as the raw input of range windows.</summary>
-    private List<Series> RawSeries(VectorSelector vs)
+    private List<Series> RawSeries(VectorSelector vs, long range)
     {
         var result = new List<Series>();
+        var windows = StatsWindows(vs, range);
         foreach (var stored in _data[vs])
         {
             var series = new Series(stored.Labels);
-            foreach (var s in stored.Samples)
+            foreach (var s in SamplesToRead(stored, windows))
             {
                 if (s.H is { } h)
                 {
@@ -123,7 +134,7 @@ internal sealed partial class Evaluator
     /// <summary>A range selector evaluated on its own (the result of an instant query): the points in (t - range, t].</summary>
     private List<Series> EvalMatrixSelectorAt(MatrixSelector ms, long ts)
     {
-        var source = RangeSource.ForSelector(ms, RawSeries(ms.Selector));
+        var source = RangeSource.ForSelector(ms, RawSeries(ms.Selector, ms.Range));
         var (mint, maxt) = source.Window(ts);
         var result = new List<Series>();
         foreach (var s in source.Series)
@@ -159,12 +170,35 @@ internal sealed partial class Evaluator
 
         var child = Child(innerStart, innerEnd, step);
         var mat = innerEnd < innerStart ? [] : child.EvalMatrix(sq.Inner);
+        ClearCounterResetHints(mat);
         return new RangeSource(mat, sq.Range, sq.OriginalOffset, sq.Timestamp);
+    }
+
+    /// <summary>
+    /// A subquery's points are not consecutive samples of a series (a sample may repeat, others may be
+    /// skipped), so a hint saying "reset" or "no reset" relative to the previous sample no longer holds:
+    /// counter resets have to be detected from the values (prometheus/prometheus#15987).
+    /// </summary>
+    private static void ClearCounterResetHints(List<Series> mat)
+    {
+        foreach (var s in mat)
+        {
+            for (var i = 0; i < s.Histograms.Count; i++)
+            {
+                var h = s.Histograms[i].H;
+                if (h.CounterResetHint is CounterResetHint.CounterReset or CounterResetHint.NotCounterReset)
+                {
+                    var copy = h.Copy();
+                    copy.CounterResetHint = CounterResetHint.Unknown;
+                    s.Histograms[i] = s.Histograms[i] with { H = copy };
+                }
+            }
+        }
     }
 
     private RangeSource EvalRangeSource(Expr arg) => AstWalker.Unwrap(arg) switch
     {
-        MatrixSelector ms => RangeSource.ForSelector(ms, RawSeries(ms.Selector)),
+        MatrixSelector ms => RangeSource.ForSelector(ms, RawSeries(ms.Selector, ms.Range)),
         SubqueryExpr sq => EvalSubqueryPoints(sq),
         _ => throw Error("expected a range vector argument"),
     };

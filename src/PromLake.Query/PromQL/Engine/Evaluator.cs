@@ -21,12 +21,13 @@ internal sealed partial class Evaluator
     private readonly long _lookback;
     private readonly bool _isRangeQuery;
     private readonly CancellationToken _ct;
+    private readonly SampleBudget _budget;
 
     /// <summary>The top-level query's start, end and step (0 for instant), for start(), end(), step() and range().</summary>
     internal (long Start, long End, long Step) Query { get; init; }
 
     public Evaluator(long start, long end, long interval, Dictionary<VectorSelector, IReadOnlyList<StoredSeries>> data,
-        Annotations annos, PromQLEngineOptions options, bool isRangeQuery, CancellationToken ct)
+        Annotations annos, PromQLEngineOptions options, bool isRangeQuery, CancellationToken ct, SampleBudget? budget = null)
     {
         _start = start;
         _end = end;
@@ -37,6 +38,7 @@ internal sealed partial class Evaluator
         _lookback = (long)options.LookbackDelta.TotalMilliseconds;
         _isRangeQuery = isRangeQuery;
         _ct = ct;
+        _budget = budget ?? new SampleBudget(options.MaxSamples);
     }
 
     private bool IsInstant => _start == _end;
@@ -48,7 +50,7 @@ internal sealed partial class Evaluator
     internal bool IsRangeQuery => _isRangeQuery;
 
     private Evaluator Child(long start, long end, long interval) =>
-        new(start, end, interval, _data, _annos, _options, _isRangeQuery, _ct) { Query = Query };
+        new(start, end, interval, _data, _annos, _options, _isRangeQuery, _ct, _budget) { Query = Query };
 
     internal static PromQLException Error(string message) => new(message);
 
@@ -149,6 +151,22 @@ internal sealed partial class Evaluator
     /// <summary>Evaluates to a matrix over the steps (or, for a string literal, a string).</summary>
     private object Eval(Expr expr)
     {
+        // MaxSamples (added with the HTTP API, which must refuse queries as Prometheus's query.max-samples
+        // does): a node's inputs are held while it computes its output, then only the output is kept.
+        // Parentheses and unary operators hand on their operand's result, which is counted already.
+        if (expr is ParenExpr or UnaryExpr)
+        {
+            return EvalNode(expr);
+        }
+
+        var heldBefore = _budget.Held;
+        var value = EvalNode(expr);
+        _budget.Settle(heldBefore, value is List<Series> mat ? SampleBudget.PointsIn(mat) : 0);
+        return value;
+    }
+
+    private object EvalNode(Expr expr)
+    {
         _ct.ThrowIfCancellationRequested();
         if (_end < _start && expr is not StringLiteral)
         {
@@ -207,7 +225,7 @@ internal sealed partial class Evaluator
 
             for (var i = 0; i < s.Histograms.Count; i++)
             {
-                s.Histograms[i] = s.Histograms[i] with { H = HistogramMath.Scale(s.Histograms[i].H, -1) };
+                s.Histograms[i] = s.Histograms[i] with { H = s.Histograms[i].H.Copy().Mul(-1) };
             }
         }
 

@@ -68,6 +68,7 @@ public sealed class PromQLEngine(ISeriesQuerier querier, PromQLEngineOptions? op
         try
         {
             ResolveAtAnchors(expr, start, end);
+            HistogramStatsDecoding.Mark(expr);
             var data = await FetchAsync(expr, start, end, ct).ConfigureAwait(false);
             var ev = new Evaluator(start, end, isRange ? step : 1, data, annotations, _options, isRange, ct) { Query = (start, end, step) };
             var value = ev.EvalTop(expr);

@@ -78,6 +78,7 @@ public static class FunctionCatalog
         Add("holt_winters", [M, S, S], V);
         Add("histogram_quantile", [S, V], V);
         Add("histogram_fraction", [S, S, V], V);
+        Add("histogram_quantiles", [V, Str, S, S], V, -1, true);
         Add("label_replace", [V, Str, Str, Str, Str], V);
         Add("label_join", [V, Str, Str, Str], V, -1);
         Add("info", [V, V], V, 1, true);

@@ -1,96 +1,29 @@
-using System.Globalization;
 using PromLake.Query.Model;
-using PromLake.Query.PromQL.Engine;
 
 namespace PromLake.Query.PromQL.Functions;
 
+/// <summary>A bucket of a classic histogram: the <c>le</c> bound and the cumulative count up to it.</summary>
+internal record struct ClassicBucket(double UpperBound, double Count);
+
 /// <summary>
-/// histogram_quantile over classic histograms: the series of one histogram are those that differ only
-/// in their <c>le</c> label; the quantile is interpolated linearly inside the bucket it falls in.
+/// The φ-quantile of a histogram: for classic histograms (buckets as series with an <c>le</c> label) by linear
+/// interpolation inside a bucket; for native histograms by exponential interpolation inside exponential
+/// buckets and linear interpolation inside custom buckets and the zero bucket (Prometheus's quantile.go).
 /// </summary>
 internal static class HistogramQuantile
 {
+    /// <summary>
+    /// Relative differences between classic buckets up to this size are taken for floating-point noise and
+    /// ignored rather than "fixed" for monotonicity (Prometheus's smallDeltaTolerance).
+    /// </summary>
     private const double SmallDeltaTolerance = 1e-12;
 
-    private readonly record struct Bucket(double UpperBound, double Count);
-
-    public static List<Sample> Evaluate(List<Sample>[] args, FunctionEnv env)
-    {
-        var q = args[0][0].F;
-        if (double.IsNaN(q) || q < 0 || q > 1)
-        {
-            env.Annotations.InvalidQuantile(q);
-        }
-
-        var groups = new Dictionary<Labels, (Labels Metric, List<Bucket> Buckets)>();
-        var order = new List<Labels>();
-        foreach (var s in args[1])
-        {
-            if (s.H is not null)
-            {
-                continue;
-            }
-
-            var le = s.Metric.Get("le");
-            if (!TryParseBound(le, out var upper))
-            {
-                env.Annotations.BadBucketLabel(s.Metric.MetricNameOrEmpty, le);
-                continue;
-            }
-
-            var key = s.Metric.Without("le");
-            if (!groups.TryGetValue(key, out var g))
-            {
-                g = (key, []);
-                groups[key] = g;
-                order.Add(key);
-            }
-
-            g.Buckets.Add(new Bucket(upper, s.F));
-        }
-
-        var outv = new List<Sample>(order.Count);
-        foreach (var key in order)
-        {
-            var (metric, buckets) = groups[key];
-            var value = BucketQuantile(q, buckets, out var forcedMonotonic);
-            if (forcedMonotonic)
-            {
-                env.Annotations.ForcedMonotonicity(metric.MetricNameOrEmpty);
-            }
-
-            outv.Add(new Sample(metric, env.Ts, value, null, true));
-        }
-
-        return outv;
-    }
-
-    /// <summary>Go's strconv.ParseFloat for an <c>le</c> value (accepts +Inf, Inf, NaN, hex, exponents).</summary>
-    private static bool TryParseBound(string s, out double v)
-    {
-        v = 0;
-        if (s.Length == 0)
-        {
-            return false;
-        }
-
-        switch (s.ToLowerInvariant())
-        {
-            case "+inf" or "inf" or "+infinity" or "infinity":
-                v = double.PositiveInfinity;
-                return true;
-            case "-inf" or "-infinity":
-                v = double.NegativeInfinity;
-                return true;
-            case "nan" or "+nan" or "-nan":
-                v = double.NaN;
-                return true;
-        }
-
-        return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out v);
-    }
-
-    private static double BucketQuantile(double q, List<Bucket> buckets, out bool forcedMonotonic)
+    /// <summary>
+    /// Prometheus's BucketQuantile: NaN without a +Inf bucket, with fewer than two buckets or no observations;
+    /// a quantile in the +Inf bucket is the second highest bound; in the lowest bucket, interpolated from 0
+    /// if its bound is positive, else the bound itself.
+    /// </summary>
+    public static double Classic(double q, List<ClassicBucket> buckets, out bool forcedMonotonic)
     {
         forcedMonotonic = false;
         if (double.IsNaN(q))
@@ -108,52 +41,13 @@ internal static class HistogramQuantile
             return double.PositiveInfinity;
         }
 
-        buckets.Sort(static (a, b) => a.UpperBound.CompareTo(b.UpperBound));
+        buckets = SortAndCoalesce(buckets);
         if (!double.IsPositiveInfinity(buckets[^1].UpperBound))
         {
             return double.NaN;
         }
 
-        // Buckets with the same upper bound (e.g. le="1" and le="1.0") are one bucket.
-        var merged = new List<Bucket>(buckets.Count);
-        foreach (var b in buckets)
-        {
-            if (merged.Count > 0 && merged[^1].UpperBound == b.UpperBound)
-            {
-                merged[^1] = merged[^1] with { Count = merged[^1].Count + b.Count };
-            }
-            else
-            {
-                merged.Add(b);
-            }
-        }
-
-        buckets = merged;
-        var prev = buckets[0].Count;
-        for (var i = 1; i < buckets.Count; i++)
-        {
-            var curr = buckets[i].Count;
-            if (curr == prev)
-            {
-                continue;
-            }
-
-            if (AlmostEqual(prev, curr, SmallDeltaTolerance))
-            {
-                buckets[i] = buckets[i] with { Count = prev };
-                continue;
-            }
-
-            if (curr < prev)
-            {
-                buckets[i] = buckets[i] with { Count = prev };
-                forcedMonotonic = true;
-                continue;
-            }
-
-            prev = curr;
-        }
-
+        forcedMonotonic = EnsureMonotonic(buckets);
         if (buckets.Count < 2)
         {
             return double.NaN;
@@ -166,56 +60,205 @@ internal static class HistogramQuantile
         }
 
         var rank = q * observations;
-        var idx = 0;
-        while (idx < buckets.Count - 1 && !(buckets[idx].Count >= rank))
+        var b = 0;
+        while (b < buckets.Count - 1 && !(buckets[b].Count >= rank))
         {
-            idx++;
+            b++;
         }
 
-        if (idx == buckets.Count - 1)
+        if (b == buckets.Count - 1)
         {
             return buckets[^2].UpperBound;
         }
 
-        if (idx == 0 && buckets[0].UpperBound <= 0)
+        if (b == 0 && buckets[0].UpperBound <= 0)
         {
             return buckets[0].UpperBound;
         }
 
         double bucketStart = 0;
-        var bucketEnd = buckets[idx].UpperBound;
-        var count = buckets[idx].Count;
-        if (idx > 0)
+        var bucketEnd = buckets[b].UpperBound;
+        var count = buckets[b].Count;
+        if (b > 0)
         {
-            bucketStart = buckets[idx - 1].UpperBound;
-            count -= buckets[idx - 1].Count;
-            rank -= buckets[idx - 1].Count;
+            bucketStart = buckets[b - 1].UpperBound;
+            count -= buckets[b - 1].Count;
+            rank -= buckets[b - 1].Count;
         }
 
         return bucketStart + (bucketEnd - bucketStart) * (rank / count);
     }
 
-    /// <summary>Prometheus's almost.Equal: relative tolerance, NaN equals NaN.</summary>
-    internal static bool AlmostEqual(double a, double b, double epsilon)
+    /// <summary>Sorted by bound, buckets with the same bound (le="1" and le="1.0") merged into one.</summary>
+    internal static List<ClassicBucket> SortAndCoalesce(List<ClassicBucket> buckets)
     {
-        const double minNormal = 2.2250738585072014e-308;
-        if (double.IsNaN(a) && double.IsNaN(b))
+        buckets.Sort(static (a, b) => a.UpperBound.CompareTo(b.UpperBound));
+        var merged = new List<ClassicBucket>(buckets.Count);
+        foreach (var b in buckets)
         {
-            return true;
+            if (merged.Count > 0 && merged[^1].UpperBound == b.UpperBound)
+            {
+                merged[^1] = merged[^1] with { Count = merged[^1].Count + b.Count };
+            }
+            else
+            {
+                merged.Add(b);
+            }
         }
 
-        if (a == b)
+        return merged;
+    }
+
+    /// <summary>Removes decreases between cumulative bucket counts; true if one was more than floating-point noise.</summary>
+    private static bool EnsureMonotonic(List<ClassicBucket> buckets)
+    {
+        var forced = false;
+        var prev = buckets[0].Count;
+        for (var i = 1; i < buckets.Count; i++)
         {
-            return true;
+            var curr = buckets[i].Count;
+            if (curr == prev)
+            {
+                continue;
+            }
+
+            if (Almost.Equal(prev, curr, SmallDeltaTolerance))
+            {
+                buckets[i] = buckets[i] with { Count = prev };
+                continue;
+            }
+
+            if (curr < prev)
+            {
+                buckets[i] = buckets[i] with { Count = prev };
+                forced = true;
+                continue;
+            }
+
+            prev = curr;
         }
 
-        var absSum = Math.Abs(a) + Math.Abs(b);
-        var diff = Math.Abs(a - b);
-        if (a == 0 || b == 0 || absSum < minNormal)
+        return forced;
+    }
+
+    /// <summary>
+    /// Prometheus's HistogramQuantile for a native histogram. NaN observations (a NaN sum with fewer bucket
+    /// counts than the count) rank above everything: the result is then NaN or skewed, which is reported.
+    /// </summary>
+    public static double Native(double q, FloatHistogram h, string metricName, Engine.Annotations annos)
+    {
+        if (q < 0)
         {
-            return diff < epsilon * minNormal;
+            return double.NegativeInfinity;
         }
 
-        return diff / Math.Min(absSum, double.MaxValue) < epsilon;
+        if (q > 1)
+        {
+            return double.PositiveInfinity;
+        }
+
+        if (h.Count == 0 || double.IsNaN(q))
+        {
+            return double.NaN;
+        }
+
+        // NaN observations count but sit in no bucket, so they force the forward direction; otherwise walk
+        // from the nearer end.
+        var forward = double.IsNaN(h.Sum) || q < 0.5;
+        var buckets = new List<HistogramBucket>();
+        h.AllBuckets(buckets, reverse: !forward);
+        var rank = forward ? q * h.Count : (1 - q) * h.Count;
+        double count = 0;
+        var bucket = default(HistogramBucket);
+        var at = 0;
+        for (; at < buckets.Count; at++)
+        {
+            bucket = buckets[at];
+            if (bucket.Count == 0)
+            {
+                continue;
+            }
+
+            count += bucket.Count;
+            if (count >= rank)
+            {
+                break;
+            }
+        }
+
+        var lower = bucket.Lower;
+        var upper = bucket.Upper;
+        if (!h.UsesCustomBuckets && lower < 0 && upper > 0)
+        {
+            if (h.NegativeBuckets.Count == 0 && h.PositiveBuckets.Count > 0)
+            {
+                // In the zero bucket with only positive buckets around: 0 is the natural lower bound.
+                lower = 0;
+            }
+            else if (h.PositiveBuckets.Count == 0 && h.NegativeBuckets.Count > 0)
+            {
+                upper = 0;
+            }
+        }
+        else if (h.UsesCustomBuckets)
+        {
+            if (double.IsNegativeInfinity(lower))
+            {
+                if (upper <= 0)
+                {
+                    return upper;
+                }
+
+                lower = 0;
+            }
+            else if (double.IsPositiveInfinity(upper))
+            {
+                return lower;
+            }
+        }
+
+        count = Math.Min(count, h.Count);
+        if (count < rank)
+        {
+            // Only NaN observations can leave the rank unreached.
+            if (double.IsNaN(h.Sum))
+            {
+                annos.NativeHistogramQuantileNaNResult(metricName);
+                return double.NaN;
+            }
+
+            return upper;
+        }
+
+        rank = forward ? rank - (count - bucket.Count) : count - rank;
+        if (double.IsNaN(h.Sum))
+        {
+            for (at++; at < buckets.Count; at++)
+            {
+                count += buckets[at].Count;
+            }
+
+            // A NaN sum with all observations in buckets only means both infinities were observed.
+            if (count < h.Count)
+            {
+                annos.NativeHistogramQuantileNaNSkew(metricName);
+            }
+        }
+
+        var fraction = rank / bucket.Count;
+        if (h.UsesCustomBuckets || (lower <= 0 && upper >= 0))
+        {
+            return lower + (upper - lower) * fraction;
+        }
+
+        // Exponential buckets are evenly spaced on a logarithmic scale: interpolate there.
+        var logLower = Math.Log2(Math.Abs(lower));
+        var logUpper = Math.Log2(Math.Abs(upper));
+        if (lower > 0)
+        {
+            return Math.Pow(2, logLower + (logUpper - logLower) * fraction);
+        }
+
+        return -Math.Pow(2, logUpper + (logLower - logUpper) * (1 - fraction));
     }
 }

@@ -102,12 +102,9 @@ internal static class InstantFunctions
         Date(d, "month", t => t.Month);
         Date(d, "year", t => t.Year);
 
-        d["histogram_quantile"] = HistogramQuantile.Evaluate;
         d["min_of"] = (args, env) => [new Sample(Labels.Empty, env.Ts, GoMin(args[0][0].F, args[1][0].F))];
         d["max_of"] = (args, env) => [new Sample(Labels.Empty, env.Ts, GoMax(args[0][0].F, args[1][0].F))];
-        d["histogram_count"] = (args, env) => MapHistograms(args[0], h => h.Count);
-        d["histogram_sum"] = (args, env) => MapHistograms(args[0], h => h.Sum);
-        d["histogram_avg"] = (args, env) => MapHistograms(args[0], h => h.Sum / h.Count);
+        HistogramFunctions.Register(d);
         return d;
     }
 
@@ -125,20 +122,6 @@ internal static class InstantFunctions
             if (s.H is null)
             {
                 outv.Add(s with { F = f(s.F), DropName = true });
-            }
-        }
-
-        return outv;
-    }
-
-    private static List<Sample> MapHistograms(List<Sample> vec, Func<FloatHistogram, double> f)
-    {
-        var outv = new List<Sample>(vec.Count);
-        foreach (var s in vec)
-        {
-            if (s.H is { } h)
-            {
-                outv.Add(new Sample(s.Metric, s.T, f(h), null, true));
             }
         }
 

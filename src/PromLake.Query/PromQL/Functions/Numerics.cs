@@ -124,3 +124,31 @@ internal static class FloatFormat
         return negative ? "-" + result : result;
     }
 }
+
+/// <summary>Prometheus's almost.Equal: equal within a relative tolerance; NaN equals NaN.</summary>
+internal static class Almost
+{
+    private const double MinNormal = 2.2250738585072014e-308;
+
+    public static bool Equal(double a, double b, double epsilon)
+    {
+        if (double.IsNaN(a) && double.IsNaN(b))
+        {
+            return true;
+        }
+
+        if (a == b)
+        {
+            return true;
+        }
+
+        var absSum = Math.Abs(a) + Math.Abs(b);
+        var diff = Math.Abs(a - b);
+        if (a == 0 || b == 0 || absSum < MinNormal)
+        {
+            return diff < epsilon * MinNormal;
+        }
+
+        return diff / Math.Min(absSum, double.MaxValue) < epsilon;
+    }
+}

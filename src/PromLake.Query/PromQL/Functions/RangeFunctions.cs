@@ -8,11 +8,11 @@ internal static class RangeFunctions
 {
     public static readonly Dictionary<string, RangeFunction> All = new(StringComparer.Ordinal)
     {
-        ["rate"] = (in RangeWindow w, ReadOnlySpan<double> _, FunctionEnv env, out double v, out FloatHistogram? h) => ExtrapolatedRate(w, env, true, true, out v, out h),
-        ["increase"] = (in RangeWindow w, ReadOnlySpan<double> _, FunctionEnv env, out double v, out FloatHistogram? h) => ExtrapolatedRate(w, env, true, false, out v, out h),
-        ["delta"] = (in RangeWindow w, ReadOnlySpan<double> _, FunctionEnv env, out double v, out FloatHistogram? h) => ExtrapolatedRate(w, env, false, false, out v, out h),
-        ["irate"] = (in RangeWindow w, ReadOnlySpan<double> _, FunctionEnv env, out double v, out FloatHistogram? h) => InstantValue(w, true, out v, out h),
-        ["idelta"] = (in RangeWindow w, ReadOnlySpan<double> _, FunctionEnv env, out double v, out FloatHistogram? h) => InstantValue(w, false, out v, out h),
+        ["rate"] = (in RangeWindow w, ReadOnlySpan<double> _, FunctionEnv env, out double v, out FloatHistogram? h) => RateFunctions.ExtrapolatedRate(w, env, true, true, out v, out h),
+        ["increase"] = (in RangeWindow w, ReadOnlySpan<double> _, FunctionEnv env, out double v, out FloatHistogram? h) => RateFunctions.ExtrapolatedRate(w, env, true, false, out v, out h),
+        ["delta"] = (in RangeWindow w, ReadOnlySpan<double> _, FunctionEnv env, out double v, out FloatHistogram? h) => RateFunctions.ExtrapolatedRate(w, env, false, false, out v, out h),
+        ["irate"] = (in RangeWindow w, ReadOnlySpan<double> _, FunctionEnv env, out double v, out FloatHistogram? h) => RateFunctions.InstantValue(w, env, true, out v, out h),
+        ["idelta"] = (in RangeWindow w, ReadOnlySpan<double> _, FunctionEnv env, out double v, out FloatHistogram? h) => RateFunctions.InstantValue(w, env, false, out v, out h),
         ["deriv"] = Deriv,
         ["predict_linear"] = PredictLinear,
         ["changes"] = Changes,
@@ -36,112 +36,6 @@ internal static class RangeFunctions
         ["double_exponential_smoothing"] = DoubleExponentialSmoothing,
         ["holt_winters"] = DoubleExponentialSmoothing,
     };
-
-    /// <summary>
-    /// rate, increase and delta, as Prometheus's extrapolatedRate: the change between the first and last
-    /// sample of the window (counter resets added back for counters), extrapolated towards the window's
-    /// edges when the series seems to cover them (gap to the edge &lt; 1.1 × the average spacing),
-    /// otherwise by half a spacing; a counter is not extrapolated below zero.
-    /// </summary>
-    private static bool ExtrapolatedRate(in RangeWindow w, FunctionEnv env, bool isCounter, bool isRate, out double value, out FloatHistogram? h)
-    {
-        value = 0;
-        h = null;
-        var floats = w.Floats;
-        if (w.Histograms.Length > 0 && floats.Length > 0)
-        {
-            env.Annotations.MixedFloatsHistograms(w.Metric.MetricNameOrEmpty);
-            return false;
-        }
-
-        if (floats.Length < 2)
-        {
-            return false;
-        }
-
-        var numSamplesMinusOne = floats.Length - 1;
-        var firstT = floats[0].T;
-        var lastT = floats[numSamplesMinusOne].T;
-        var result = floats[numSamplesMinusOne].F - floats[0].F;
-        if (isCounter)
-        {
-            var prev = floats[0].F;
-            for (var i = 1; i < floats.Length; i++)
-            {
-                var cur = floats[i].F;
-                if (cur < prev)
-                {
-                    result += prev;
-                }
-
-                prev = cur;
-            }
-        }
-
-        var durationToStart = (firstT - w.MinT) / 1000.0;
-        var durationToEnd = (w.MaxT - lastT) / 1000.0;
-        var sampledInterval = (lastT - firstT) / 1000.0;
-        var averageDurationBetweenSamples = sampledInterval / numSamplesMinusOne;
-        var extrapolationThreshold = averageDurationBetweenSamples * 1.1;
-        var extrapolateToInterval = sampledInterval;
-        if (durationToStart >= extrapolationThreshold)
-        {
-            durationToStart = averageDurationBetweenSamples / 2;
-        }
-
-        if (isCounter && result > 0 && floats[0].F >= 0)
-        {
-            var durationToZero = sampledInterval * (floats[0].F / result);
-            if (durationToZero < durationToStart)
-            {
-                durationToStart = durationToZero;
-            }
-        }
-
-        extrapolateToInterval += durationToStart;
-        if (durationToEnd >= extrapolationThreshold)
-        {
-            durationToEnd = averageDurationBetweenSamples / 2;
-        }
-
-        extrapolateToInterval += durationToEnd;
-        var factor = extrapolateToInterval / sampledInterval;
-        if (isRate)
-        {
-            factor /= w.Range / 1000.0;
-        }
-
-        value = result * factor;
-        return true;
-    }
-
-    /// <summary>irate and idelta: from the last two samples only.</summary>
-    private static bool InstantValue(in RangeWindow w, bool isRate, out double value, out FloatHistogram? h)
-    {
-        value = 0;
-        h = null;
-        var floats = w.Floats;
-        if (floats.Length < 2)
-        {
-            return false;
-        }
-
-        var last = floats[^1];
-        var previous = floats[^2];
-        value = isRate && last.F < previous.F ? last.F : last.F - previous.F;
-        var sampledInterval = last.T - previous.T;
-        if (sampledInterval == 0)
-        {
-            return false;
-        }
-
-        if (isRate)
-        {
-            value /= sampledInterval / 1000.0;
-        }
-
-        return true;
-    }
 
     /// <summary>Least-squares fit with the intercept at <paramref name="interceptTime"/> (Kahan-summed, as Prometheus).</summary>
     internal static (double Slope, double Intercept) LinearRegression(ReadOnlySpan<FPoint> samples, long interceptTime)
@@ -205,7 +99,7 @@ internal static class RangeFunctions
         h = null;
         if (w.Floats.Length > 0 && w.Histograms.Length > 0)
         {
-            env.Annotations.HistogramIgnoredInFunction(name);
+            env.Annotations.HistogramIgnoredInMixedRange(w.Metric.MetricNameOrEmpty);
         }
 
         return w.Floats.Length >= needed;
@@ -234,64 +128,62 @@ internal static class RangeFunctions
         return true;
     }
 
-    private static bool Changes(in RangeWindow w, ReadOnlySpan<double> args, FunctionEnv env, out double value, out FloatHistogram? h)
+    private static bool Changes(in RangeWindow w, ReadOnlySpan<double> args, FunctionEnv env, out double value, out FloatHistogram? h) =>
+        CountTransitions(w, static (prev, cur) => cur.H switch
+        {
+            null when prev.H is null => !(cur.F == prev.F || (double.IsNaN(cur.F) && double.IsNaN(prev.F))),
+            { } hc when prev.H is { } hp => !hc.DataEquals(hp),
+            _ => true,
+        }, out value, out h);
+
+    private static bool Resets(in RangeWindow w, ReadOnlySpan<double> args, FunctionEnv env, out double value, out FloatHistogram? h) =>
+        CountTransitions(w, static (prev, cur) => cur.H switch
+        {
+            null when prev.H is null => cur.F < prev.F,
+            { } hc when prev.H is { } hp => hc.DetectReset(hp),
+            _ => true,
+        }, out value, out h);
+
+    /// <summary>
+    /// Counts the consecutive pairs of samples (floats and histograms in time order) for which
+    /// <paramref name="counts"/> holds; a switch between a float and a histogram always counts.
+    /// </summary>
+    private static bool CountTransitions(in RangeWindow w, Func<(double F, FloatHistogram? H), (double F, FloatHistogram? H), bool> counts,
+        out double value, out FloatHistogram? h)
     {
         h = null;
         value = 0;
         var floats = w.Floats;
-        if (floats.Length == 0 && w.Histograms.Length == 0)
+        var hists = w.Histograms;
+        if (floats.Length == 0 && hists.Length == 0)
         {
             return false;
         }
 
-        var changes = 0;
-        for (var i = 1; i < floats.Length; i++)
+        var n = 0;
+        (double F, FloatHistogram? H) prev = default;
+        for (int fi = 0, hi = 0, seen = 0; fi < floats.Length || hi < hists.Length; seen++)
         {
-            var prev = floats[i - 1].F;
-            var cur = floats[i].F;
-            if (!(cur == prev || (double.IsNaN(cur) && double.IsNaN(prev))))
+            (double F, FloatHistogram? H) cur;
+            if (hi >= hists.Length || (fi < floats.Length && floats[fi].T < hists[hi].T))
             {
-                changes++;
+                cur = (floats[fi++].F, null);
             }
-        }
-
-        value = changes;
-        return true;
-    }
-
-    private static bool Resets(in RangeWindow w, ReadOnlySpan<double> args, FunctionEnv env, out double value, out FloatHistogram? h)
-    {
-        h = null;
-        value = 0;
-        var floats = w.Floats;
-        if (floats.Length == 0 && w.Histograms.Length == 0)
-        {
-            return false;
-        }
-
-        var resets = 0;
-        for (var i = 1; i < floats.Length; i++)
-        {
-            if (floats[i].F < floats[i - 1].F)
+            else
             {
-                resets++;
+                cur = (0, hists[hi++].H);
             }
+
+            if (seen > 0 && counts(prev, cur))
+            {
+                n++;
+            }
+
+            prev = cur;
         }
 
-        value = resets;
+        value = n;
         return true;
-    }
-
-    /// <summary>The sum of a window of histograms only; null when they cannot be added.</summary>
-    private static FloatHistogram? SumHistograms(ReadOnlySpan<HPoint> points)
-    {
-        FloatHistogram? sum = points[0].H.Copy();
-        for (var i = 1; i < points.Length && sum is not null; i++)
-        {
-            sum = HistogramMath.Add(sum, points[i].H);
-        }
-
-        return sum;
     }
 
     private static bool AvgOverTime(in RangeWindow w, ReadOnlySpan<double> args, FunctionEnv env, out double value, out FloatHistogram? h)
@@ -299,8 +191,7 @@ internal static class RangeFunctions
         if (w.Floats.Length == 0 && w.Histograms.Length > 0)
         {
             value = 0;
-            var total = SumHistograms(w.Histograms);
-            h = total is null ? null : HistogramMath.Scale(total, 1.0 / w.Histograms.Length);
+            h = HistogramsOverTime.Aggregate(w.Histograms, average: true, w.Metric.MetricNameOrEmpty, env.Annotations);
             return h is not null;
         }
 
@@ -342,7 +233,7 @@ internal static class RangeFunctions
         if (w.Floats.Length == 0 && w.Histograms.Length > 0)
         {
             value = 0;
-            h = SumHistograms(w.Histograms);
+            h = HistogramsOverTime.Aggregate(w.Histograms, average: false, w.Metric.MetricNameOrEmpty, env.Annotations);
             return h is not null;
         }
 
@@ -372,7 +263,7 @@ internal static class RangeFunctions
 
         if (w.Histograms.Length > 0)
         {
-            env.Annotations.HistogramIgnoredInFunction(name);
+            env.Annotations.HistogramIgnoredInMixedRange(w.Metric.MetricNameOrEmpty);
         }
 
         value = w.Floats[0].F;
@@ -504,7 +395,7 @@ internal static class RangeFunctions
 
         if (w.Histograms.Length > 0)
         {
-            env.Annotations.HistogramIgnoredInFunction(stddev ? "stddev_over_time" : "stdvar_over_time");
+            env.Annotations.HistogramIgnoredInMixedRange(w.Metric.MetricNameOrEmpty);
         }
 
         double count = 0, mean = 0, cMean = 0, aux = 0, cAux = 0;
@@ -538,7 +429,7 @@ internal static class RangeFunctions
 
         if (w.Histograms.Length > 0)
         {
-            env.Annotations.HistogramIgnoredInFunction("quantile_over_time");
+            env.Annotations.HistogramIgnoredInMixedRange(w.Metric.MetricNameOrEmpty);
         }
 
         var values = new List<double>(w.Floats.Length);
@@ -562,7 +453,7 @@ internal static class RangeFunctions
 
         if (w.Histograms.Length > 0)
         {
-            env.Annotations.HistogramIgnoredInFunction("mad_over_time");
+            env.Annotations.HistogramIgnoredInMixedRange(w.Metric.MetricNameOrEmpty);
         }
 
         var values = new List<double>(w.Floats.Length);

@@ -145,6 +145,8 @@ public sealed class BinaryExpr(TokenKind op, Expr lhs, Expr rhs) : Expr
 
     public static bool IsSetOperator(TokenKind op) => op is TokenKind.And or TokenKind.Or or TokenKind.Unless;
 
+    public static bool IsHistogramTrim(TokenKind op) => op is TokenKind.TrimUpper or TokenKind.TrimLower;
+
     public static string OpText(TokenKind op) => op switch
     {
         TokenKind.Add => "+",
@@ -163,6 +165,8 @@ public sealed class BinaryExpr(TokenKind op, Expr lhs, Expr rhs) : Expr
         TokenKind.Or => "or",
         TokenKind.Unless => "unless",
         TokenKind.Atan2 => "atan2",
+        TokenKind.TrimUpper => "</",
+        TokenKind.TrimLower => ">/",
         _ => op.ToString(),
     };
 
@@ -220,6 +224,12 @@ public sealed class VectorSelector : Expr, ITimeModified
     public long? Timestamp { get; set; }
 
     public AtAnchor Anchor { get; set; }
+
+    /// <summary>
+    /// Set before evaluation when only the count and sum of native histograms are needed (see
+    /// HistogramStatsDecoding): histograms are then read without buckets, with counter resets detected as read.
+    /// </summary>
+    public bool SkipHistogramBuckets { get; set; }
 
     public override ValueType Type => ValueType.Vector;
 

@@ -98,9 +98,19 @@ public sealed class Lexer
                 _pos++;
                 throw Error(start, "unexpected character after '!': " + Describe(Peek(0)));
             case '<':
-                return Peek(1) == '=' ? Double(TokenKind.Lte) : Single(TokenKind.Lss);
+                return Peek(1) switch
+                {
+                    '=' => Double(TokenKind.Lte),
+                    '/' => Double(TokenKind.TrimUpper),
+                    _ => Single(TokenKind.Lss),
+                };
             case '>':
-                return Peek(1) == '=' ? Double(TokenKind.Gte) : Single(TokenKind.Gtr);
+                return Peek(1) switch
+                {
+                    '=' => Double(TokenKind.Gte),
+                    '/' => Double(TokenKind.TrimLower),
+                    _ => Single(TokenKind.Gtr),
+                };
             case '"':
             case '\'':
                 return LexQuoted(c);

@@ -99,7 +99,7 @@ public sealed class Parser
     {
         TokenKind.Or => 1,
         TokenKind.And or TokenKind.Unless => 2,
-        TokenKind.Eql or TokenKind.Neq or TokenKind.Lss or TokenKind.Lte or TokenKind.Gtr or TokenKind.Gte => 3,
+        TokenKind.Eql or TokenKind.Neq or TokenKind.Lss or TokenKind.Lte or TokenKind.Gtr or TokenKind.Gte or TokenKind.TrimUpper or TokenKind.TrimLower => 3,
         TokenKind.Add or TokenKind.Sub => 4,
         TokenKind.Mul or TokenKind.Div or TokenKind.Mod or TokenKind.Atan2 => 5,
         TokenKind.Pow => 6,

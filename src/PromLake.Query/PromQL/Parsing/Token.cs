@@ -34,6 +34,10 @@ public enum TokenKind
     EqlRegex,
     NeqRegex,
 
+    // Histogram trim operators (experimental): "</" keeps observations up to, ">/" from a threshold.
+    TrimUpper,
+    TrimLower,
+
     // Word operators, recognised by the lexer case-insensitively as Prometheus does.
     And,
     Or,

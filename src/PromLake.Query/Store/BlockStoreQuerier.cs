@@ -1,0 +1,162 @@
+using Azure.Storage.Blobs;
+using PromLake.Log;
+using PromLake.Query.Model;
+using PromLake.Query.Storage;
+using PromLake.Storage.Compaction;
+using PromLake.Storage.Dedup;
+using PromLake.Storage.Parquet;
+using Block = PromLake.Storage.Series;
+
+namespace PromLake.Query.Store;
+
+/// <summary>
+/// A tenant's series as the query engine sees them: the Parquet blocks of every
+/// hour the query touches (pruned by metric name and time through row-group
+/// statistics) plus the data acknowledged but not yet compacted (the log from the
+/// compactor's checkpoint on), merged and deduplicated at query time with the
+/// compactor's own rules (exact repeats, HA replicas), so results are right
+/// before compaction has run.
+/// </summary>
+public sealed class BlockStoreQuerier : ISeriesQuerier
+{
+    private readonly string _tenant;
+    private readonly BlobContainerClient _blocks;
+    private readonly ILogReader? _log;
+    private readonly ICheckpointStore? _checkpoints;
+    private readonly string _consumer;
+    private readonly ReplicaDedup _replicas;
+    private readonly BlockCache _cache;
+
+    public BlockStoreQuerier(string tenant, BlobContainerClient blocks, ILogReader? log, ICheckpointStore? checkpoints, string consumer, IEnumerable<string> replicaLabels, BlockCache cache)
+    {
+        _tenant = tenant;
+        _blocks = blocks;
+        _log = log;
+        _checkpoints = checkpoints;
+        _consumer = consumer;
+        _replicas = new ReplicaDedup(replicaLabels);
+        _cache = cache;
+    }
+
+    public async ValueTask<IReadOnlyList<StoredSeries>> SelectAsync(SelectRequest request, CancellationToken cancellationToken = default)
+    {
+        var metricName = request.Matchers.FirstOrDefault(m => m.Name == "__name__" && m.Type == MatcherType.Equal)?.Value;
+        var found = new Dictionary<ulong, Block.StoredSeries>();
+        await ReadBlocksAsync(request, metricName, found, cancellationToken).ConfigureAwait(false);
+        await ReadLogTailAsync(request, found, cancellationToken).ConfigureAwait(false);
+
+        var result = new List<StoredSeries>();
+        foreach (var series in _replicas.Apply(found.Values.Select(Deduplicated).ToList()))
+        {
+            var labels = Labels.FromPairs(series.Labels.Select(l => new Label(l.Name, l.Value)));
+            if (!request.Matchers.All(m => m.Matches(labels)))
+            {
+                continue;
+            }
+
+            var samples = new List<StoredSample>(series.Samples.Count);
+            foreach (var s in series.Samples)
+            {
+                if (s.Timestamp >= request.MinT && s.Timestamp <= request.MaxT)
+                {
+                    samples.Add(new StoredSample(s.Timestamp, s.Value));
+                }
+            }
+
+            if (samples.Count > 0)
+            {
+                result.Add(new StoredSeries(labels, samples));
+            }
+        }
+
+        return result;
+    }
+
+    private async Task ReadBlocksAsync(SelectRequest request, string? metricName, Dictionary<ulong, Block.StoredSeries> found, CancellationToken cancellationToken)
+    {
+        if (!await _cache.ContainerExistsAsync(_blocks, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var query = new BlockQuery { MetricName = metricName, MinTimestamp = request.MinT, MaxTimestamp = request.MaxT };
+        var first = BlockLayout.HourOf(Math.Max(request.MinT, 0));
+        var last = BlockLayout.HourOf(Math.Min(request.MaxT, DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds()));
+        for (var hour = first; hour <= last; hour += BlockLayout.HourMs)
+        {
+            // Blocks are listed in name order: level-0 blocks of a shard by first log
+            // position, which is the order the "last written wins" rule needs.
+            await foreach (var blob in _blocks.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, BlockLayout.HourPrefix(_tenant, hour), cancellationToken).ConfigureAwait(false))
+            {
+                var bytes = await _cache.GetAsync(_blocks, blob.Name, blob.Properties.ETag?.ToString() ?? "", cancellationToken).ConfigureAwait(false);
+                using var stream = new MemoryStream(bytes, writable: false);
+                await using var reader = await SampleBlockReader.OpenAsync(stream, cancellationToken).ConfigureAwait(false);
+                var read = await reader.ReadAsync(query, cancellationToken).ConfigureAwait(false);
+                foreach (var series in read.Series)
+                {
+                    Merge(found, series);
+                }
+            }
+        }
+    }
+
+    private async Task ReadLogTailAsync(SelectRequest request, Dictionary<ulong, Block.StoredSeries> found, CancellationToken cancellationToken)
+    {
+        if (_log is null || _checkpoints is null)
+        {
+            return;
+        }
+
+        for (var shard = 0; shard < _log.ShardCount; shard++)
+        {
+            var position = await _checkpoints.GetAsync(_consumer, shard, cancellationToken).ConfigureAwait(false) ?? LogPosition.Start;
+            var buffer = new FlushBuffer();
+            while (true)
+            {
+                var batch = await _log.ReadAsync(shard, position, 1000, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                if (batch.Records.Count == 0)
+                {
+                    break;
+                }
+
+                foreach (var record in batch.Records)
+                {
+                    buffer.Add(record.Position, record.NextPosition, record.Payload.Span);
+                }
+
+                position = batch.NextPosition;
+            }
+
+            foreach (var ((tenant, hour), partition) in buffer.Partitions)
+            {
+                if (tenant != _tenant || hour + BlockLayout.HourMs <= request.MinT || hour > request.MaxT)
+                {
+                    continue;
+                }
+
+                foreach (var series in partition.Values)
+                {
+                    Merge(found, series);
+                }
+            }
+        }
+    }
+
+    private static void Merge(Dictionary<ulong, Block.StoredSeries> found, Block.StoredSeries series)
+    {
+        if (!found.TryGetValue(series.Id, out var existing))
+        {
+            found[series.Id] = existing = new Block.StoredSeries(series.Labels);
+        }
+
+        existing.Samples.AddRange(series.Samples);
+        existing.Histograms.AddRange(series.Histograms);
+    }
+
+    private static Block.StoredSeries Deduplicated(Block.StoredSeries series)
+    {
+        RepeatDedup.Apply(series.Samples);
+        RepeatDedup.Apply(series.Histograms);
+        return series;
+    }
+}

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using PromLake.Log;
+
+namespace PromLake.Storage.Compaction;
+
+public static class CompactionServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the background compactor over the host's log and checkpoint store,
+    /// writing blocks to <c>PromLake:Storage</c> (Azurite by default), configured by
+    /// <c>PromLake:Compactor</c>. Set <c>PromLake:Compactor:Enabled</c> to false to run
+    /// the write path alone.
+    /// </summary>
+    public static IServiceCollection AddPromLakeCompactor(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(CompactorOptions.Section);
+        if (!section.GetValue("Enabled", true))
+        {
+            return services;
+        }
+
+        var options = new CompactorOptions();
+        section.Bind(options);
+        options.Validate();
+        var store = new BlockStoreOptions();
+        configuration.GetSection(BlockStoreOptions.Section).Bind(store);
+        store.Validate();
+        services.AddHostedService(sp => new CompactorService(
+            sp.GetRequiredService<ILogReader>(),
+            sp.GetRequiredService<ICheckpointStore>(),
+            store.CreateContainerClient(),
+            options,
+            sp.GetRequiredService<ILoggerFactory>()));
+        return services;
+    }
+}

@@ -1,0 +1,48 @@
+namespace PromLake.Storage.Compaction;
+
+/// <summary>Configuration section <c>PromLake:Compactor</c>.</summary>
+public sealed class CompactorOptions
+{
+    public const string Section = "PromLake:Compactor";
+
+    /// <summary>The consumer name under which checkpoints and leases are kept.</summary>
+    public string Consumer { get; set; } = "compactor";
+
+    /// <summary>Flush buffered samples to level-0 blobs at least this often (freshness: acknowledged → blob).</summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>… or as soon as this many bytes of log events are buffered.</summary>
+    public long FlushBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>Events read from the log at a time.</summary>
+    public int ReadBatchSize { get; set; } = 500;
+
+    /// <summary>Labels that tell HA replicas apart; dropped from stored series, replicas merged.</summary>
+    public List<string> ReplicaLabels { get; set; } = ["__replica__", "prometheus_replica"];
+
+    /// <summary>How long to wait before retrying after storage fails (Azurite or Azure unreachable).</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Consumer))
+        {
+            throw new InvalidOperationException($"{Section}:{nameof(Consumer)} must not be empty");
+        }
+
+        if (FlushInterval <= TimeSpan.Zero || FlushInterval > TimeSpan.FromMinutes(10))
+        {
+            throw new InvalidOperationException($"{Section}:{nameof(FlushInterval)} must be between 0 and 10 minutes (it is {FlushInterval})");
+        }
+
+        if (FlushBytes < 1024 * 1024)
+        {
+            throw new InvalidOperationException($"{Section}:{nameof(FlushBytes)} must be at least 1 MiB (it is {FlushBytes})");
+        }
+
+        if (ReadBatchSize is < 1 or > 10_000)
+        {
+            throw new InvalidOperationException($"{Section}:{nameof(ReadBatchSize)} must be between 1 and 10000 (it is {ReadBatchSize})");
+        }
+    }
+}

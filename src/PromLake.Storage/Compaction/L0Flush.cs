@@ -1,0 +1,62 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using PromLake.Storage.Dedup;
+using PromLake.Storage.Parquet;
+using PromLake.Storage.Series;
+
+namespace PromLake.Storage.Compaction;
+
+/// <summary>
+/// Writes a flush buffer as level-0 blocks, one Parquet blob per (tenant, hour),
+/// after removing exact repeats and merging HA replicas. Every blob is written
+/// before the caller commits its checkpoint, and a repeated flush of the same log
+/// range writes the same names, overwriting rather than duplicating.
+/// </summary>
+public sealed class L0Flush
+{
+    private readonly BlobContainerClient _container;
+    private readonly SampleBlockWriter _writer;
+    private readonly ReplicaDedup _replicas;
+
+    public L0Flush(BlobContainerClient container, SampleBlockWriter writer, IEnumerable<string> replicaLabels)
+    {
+        _container = container;
+        _writer = writer;
+        _replicas = new ReplicaDedup(replicaLabels);
+    }
+
+    /// <summary>Returns the names of the blobs written.</summary>
+    public async Task<IReadOnlyList<string>> WriteAsync(FlushBuffer buffer, int shard, CancellationToken cancellationToken)
+    {
+        var written = new List<string>();
+        foreach (var ((tenant, hour), partition) in buffer.Partitions.OrderBy(p => p.Key.Tenant, StringComparer.Ordinal).ThenBy(p => p.Key.Hour))
+        {
+            var series = Deduplicate(partition.Values);
+            var name = BlockLayout.Level0(tenant, hour, shard, buffer.FirstPosition, buffer.LastPosition);
+            using var content = new MemoryStream();
+            await _writer.WriteAsync(series, content, cancellationToken).ConfigureAwait(false);
+            content.Position = 0;
+            await _container.GetBlobClient(name).UploadAsync(content, new BlobUploadOptions
+            {
+                Metadata = new Dictionary<string, string> { ["level"] = "0", ["shard"] = shard.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            }, cancellationToken).ConfigureAwait(false);
+            written.Add(name);
+        }
+
+        return written;
+    }
+
+    /// <summary>Exact repeats first (per series, last written wins), then HA replicas merged.</summary>
+    public List<StoredSeries> Deduplicate(IEnumerable<StoredSeries> series)
+    {
+        var list = new List<StoredSeries>();
+        foreach (var s in series)
+        {
+            RepeatDedup.Apply(s.Samples);
+            RepeatDedup.Apply(s.Histograms);
+            list.Add(s);
+        }
+
+        return _replicas.Apply(list);
+    }
+}

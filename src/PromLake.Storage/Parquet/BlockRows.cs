@@ -1,0 +1,94 @@
+using PromLake.Storage.Series;
+
+namespace PromLake.Storage.Parquet;
+
+/// <summary>One row of a block: a series with its lists sorted by time.</summary>
+internal sealed class BlockRow(StoredSeries series)
+{
+    public string MetricName => series.MetricName;
+    public Label[] Labels => series.Labels;
+    public List<Sample> SampleList { get; set; } = series.Samples;
+    public List<HistogramSample> HistogramList { get; set; } = series.Histograms;
+    public List<Exemplar> ExemplarList { get; set; } = series.Exemplars;
+    public SeriesMetadata? Metadata { get; set; } = series.Metadata;
+
+    public ReadOnlySpan<Sample> Samples => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(SampleList);
+    public ReadOnlySpan<HistogramSample> Histograms => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(HistogramList);
+    public ReadOnlySpan<Exemplar> Exemplars => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ExemplarList);
+
+    /// <summary>How much of a row group the row takes: its list entries, and the row itself.</summary>
+    public long Elements => 1L + SampleList.Count + HistogramList.Count + ExemplarList.Count;
+}
+
+/// <summary>Turns the caller's series into a block's rows: sorted, same-label entries merged, lists in time order.</summary>
+internal static class BlockRows
+{
+    public static List<BlockRow> From(IEnumerable<StoredSeries> series)
+    {
+        var indexed = series.Select(static (s, i) => (Series: s, Index: i)).ToArray();
+        foreach (var (s, _) in indexed)
+        {
+            ArgumentNullException.ThrowIfNull(s, nameof(series));
+        }
+
+        // Stable, so that entries of one series merge in the order they were given.
+        Array.Sort(indexed, static (a, b) =>
+        {
+            var c = SeriesOrder.Instance.Compare(a.Series, b.Series);
+            return c != 0 ? c : a.Index.CompareTo(b.Index);
+        });
+
+        var rows = new List<BlockRow>(indexed.Length);
+        for (var i = 0; i < indexed.Length;)
+        {
+            var first = indexed[i].Series;
+            var row = new BlockRow(first);
+            var end = i + 1;
+            while (end < indexed.Length && SeriesOrder.Instance.Compare(first, indexed[end].Series) == 0)
+            {
+                end++;
+            }
+
+            if (end - i > 1)
+            {
+                var samples = new List<Sample>();
+                var histograms = new List<HistogramSample>();
+                var exemplars = new List<Exemplar>();
+                for (var j = i; j < end; j++)
+                {
+                    var part = indexed[j].Series;
+                    samples.AddRange(part.Samples);
+                    histograms.AddRange(part.Histograms);
+                    exemplars.AddRange(part.Exemplars);
+                    row.Metadata = part.Metadata ?? row.Metadata;
+                }
+
+                row.SampleList = samples;
+                row.HistogramList = histograms;
+                row.ExemplarList = exemplars;
+            }
+
+            row.SampleList = InTimeOrder(row.SampleList, static s => s.Timestamp);
+            row.HistogramList = InTimeOrder(row.HistogramList, static h => h.Timestamp);
+            row.ExemplarList = InTimeOrder(row.ExemplarList, static e => e.Timestamp);
+            rows.Add(row);
+            i = end;
+        }
+
+        return rows;
+    }
+
+    private static List<T> InTimeOrder<T>(List<T> items, Func<T, long> timestamp)
+    {
+        for (var i = 1; i < items.Count; i++)
+        {
+            if (timestamp(items[i]) < timestamp(items[i - 1]))
+            {
+                // OrderBy is stable: equal timestamps keep their order.
+                return items.OrderBy(timestamp).ToList();
+            }
+        }
+
+        return items;
+    }
+}

@@ -1,0 +1,32 @@
+namespace PromLake.Storage.Parquet;
+
+/// <summary>A growable array that hands its contents to Parquet.Net as memory without copying.</summary>
+internal sealed class ColumnBuffer<T>
+{
+    private T[] _items = new T[256];
+    private int _count;
+
+    public int Count => _count;
+
+    public ReadOnlyMemory<T> Memory => _items.AsMemory(0, _count);
+
+    public void Add(T item)
+    {
+        if (_count == _items.Length)
+        {
+            Array.Resize(ref _items, _items.Length * 2);
+        }
+
+        _items[_count++] = item;
+    }
+
+    public void Clear()
+    {
+        if (System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+        {
+            Array.Clear(_items, 0, _count);
+        }
+
+        _count = 0;
+    }
+}

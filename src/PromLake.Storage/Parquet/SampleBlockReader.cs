@@ -1,0 +1,349 @@
+using System.Text;
+using Parquet;
+using Parquet.Data;
+using PromLake.Storage.Series;
+
+namespace PromLake.Storage.Parquet;
+
+/// <summary>
+/// Reads a block written by <see cref="SampleBlockWriter"/>. Opening reads only the
+/// footer; <see cref="ReadAsync"/> then skips every row group whose statistics exclude
+/// the query (metric name outside the group's min/max, or no timestamp in range) before
+/// touching its pages, and filters the rows and list entries of the groups it reads.
+/// Not thread-safe: one reader per caller.
+/// </summary>
+public sealed class SampleBlockReader : IAsyncDisposable
+{
+    private readonly ParquetReader _reader;
+    private readonly BlockSchema _schema = new();
+
+    private SampleBlockReader(ParquetReader reader, IReadOnlyList<BlockRowGroup> rowGroups)
+    {
+        _reader = reader;
+        RowGroups = rowGroups;
+    }
+
+    /// <summary>The file's row groups with the statistics pruning uses.</summary>
+    public IReadOnlyList<BlockRowGroup> RowGroups { get; }
+
+    /// <summary>Opens a block; <paramref name="source"/> must be readable and seekable and stays open.</summary>
+    /// <exception cref="InvalidDataException">The stream is not a PromLake block of a version this code reads.</exception>
+    public static async Task<SampleBlockReader> OpenAsync(Stream source, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var reader = await ParquetReader.CreateAsync(source, leaveStreamOpen: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!reader.CustomMetadata.TryGetValue(BlockSchema.VersionKey, out var version) || version != BlockSchema.CurrentVersion)
+            {
+                throw new InvalidDataException($"not a PromLake block of version {BlockSchema.CurrentVersion}: metadata {BlockSchema.VersionKey} is '{version ?? "(absent)"}'");
+            }
+
+            var schema = new BlockSchema();
+            var groups = new List<BlockRowGroup>(reader.RowGroupCount);
+            for (var i = 0; i < reader.RowGroupCount; i++)
+            {
+                var group = reader.OpenRowGroupReader(i);
+                var names = group.GetStatistics(schema.MetricName);
+                long min = long.MaxValue, max = long.MinValue;
+                var timed = true;
+                foreach (var field in schema.TimestampFields)
+                {
+                    var stats = group.GetStatistics(field);
+                    var entries = group.GetMetadata(field)?.MetaData?.NumValues ?? 0;
+                    if (stats?.NullCount is { } nulls && nulls >= entries)
+                    {
+                        continue; // no entry in this list anywhere in the group: its min/max say nothing
+                    }
+
+                    if (stats?.MinValue is long low && stats.MaxValue is long high)
+                    {
+                        min = Math.Min(min, low);
+                        max = Math.Max(max, high);
+                    }
+                    else
+                    {
+                        timed = false; // no statistics: the group cannot be pruned by time
+                    }
+                }
+
+                groups.Add(new BlockRowGroup(
+                    i,
+                    group.RowCount,
+                    AsString(names?.MinValue),
+                    AsString(names?.MaxValue),
+                    timed ? min : long.MinValue,
+                    timed ? max : long.MaxValue));
+            }
+
+            return new SampleBlockReader(reader, groups);
+        }
+        catch
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Reads the series that match <paramref name="query"/> (all of them by default).</summary>
+    public async Task<BlockReadResult> ReadAsync(BlockQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        query ??= BlockQuery.All;
+        var result = new BlockReadResult();
+        foreach (var group in RowGroups)
+        {
+            if (!query.MayMatch(group))
+            {
+                result.RowGroupsSkipped++;
+                continue;
+            }
+
+            result.RowGroupsRead++;
+            await ReadGroupAsync(group.Index, query, result.Series, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    public ValueTask DisposeAsync() => _reader.DisposeAsync();
+
+    private async Task ReadGroupAsync(int index, BlockQuery query, List<StoredSeries> output, CancellationToken ct)
+    {
+        var group = _reader.OpenRowGroupReader(index);
+        var rowCount = checked((int)group.RowCount);
+        var s = _schema;
+
+        var names = await ReadLeafAsync<ReadOnlyMemory<char>>(group, s.MetricName, ct).ConfigureAwait(false);
+        var wanted = new bool[rowCount];
+        var any = false;
+        for (var r = 0; r < rowCount; r++)
+        {
+            wanted[r] = query.MetricName is null || names.Values[r].Span.SequenceEqual(query.MetricName);
+            any |= wanted[r];
+        }
+
+        if (!any)
+        {
+            return;
+        }
+
+        var series = new StoredSeries?[rowCount];
+        {
+            var keys = await ReadLeafAsync<ReadOnlyMemory<char>>(group, s.LabelName, ct).ConfigureAwait(false);
+            var values = await ReadLeafAsync<ReadOnlyMemory<char>>(group, s.LabelValue, ct).ConfigureAwait(false);
+            var labels = new List<Label>();
+            int row = -1, v = 0;
+            for (var i = 0; i <= keys.RepetitionLevels.Length; i++)
+            {
+                if (i == keys.RepetitionLevels.Length || keys.RepetitionLevels[i] == 0)
+                {
+                    if (row >= 0 && wanted[row])
+                    {
+                        // An empty metric name means no __name__ label (Prometheus: an empty label is an absent one).
+                        if (!names.Values[row].IsEmpty)
+                        {
+                            labels.Add(new Label(Label.MetricName, names.Values[row].ToString()));
+                        }
+
+                        series[row] = new StoredSeries(labels);
+                    }
+
+                    if (i == keys.RepetitionLevels.Length)
+                    {
+                        break;
+                    }
+
+                    row++;
+                    labels.Clear();
+                }
+
+                if (keys.DefinitionLevels[i] == s.LabelName.MaxDefinitionLevel)
+                {
+                    if (wanted[row])
+                    {
+                        labels.Add(new Label(keys.Values[v].ToString(), values.Values[v].ToString()));
+                    }
+
+                    v++;
+                }
+            }
+        }
+
+        await ReadSamplesAsync(group, query, series, ct).ConfigureAwait(false);
+        await ReadHistogramsAsync(group, query, series, ct).ConfigureAwait(false);
+        await ReadExemplarsAsync(group, query, series, ct).ConfigureAwait(false);
+        await ReadMetadataAsync(group, series, ct).ConfigureAwait(false);
+
+        foreach (var one in series)
+        {
+            if (one is not null && (!query.HasTimeRange || one.Samples.Count + one.Histograms.Count + one.Exemplars.Count > 0))
+            {
+                output.Add(one);
+            }
+        }
+    }
+
+    private async Task ReadSamplesAsync(ParquetRowGroupReader group, BlockQuery query, StoredSeries?[] series, CancellationToken ct)
+    {
+        var s = _schema;
+        var timestamps = await ReadLeafAsync<long>(group, s.SampleTimestamp, ct).ConfigureAwait(false);
+        var values = await ReadLeafAsync<double>(group, s.SampleValue, ct).ConfigureAwait(false);
+        var starts = await ReadLeafAsync<long>(group, s.SampleStart, ct).ConfigureAwait(false);
+        int element = s.SampleTimestamp.MaxDefinitionLevel, startPresent = s.SampleStart.MaxDefinitionLevel;
+        int row = -1, v = 0, sv = 0;
+        for (var i = 0; i < timestamps.RepetitionLevels.Length; i++)
+        {
+            if (timestamps.RepetitionLevels[i] == 0)
+            {
+                row++;
+            }
+
+            if (timestamps.DefinitionLevels[i] < element)
+            {
+                continue;
+            }
+
+            var start = starts.DefinitionLevels[i] == startPresent ? starts.Values[sv++] : 0;
+            var ts = timestamps.Values[v];
+            if (series[row] is { } target && query.Contains(ts))
+            {
+                target.Samples.Add(new Sample(ts, values.Values[v], start));
+            }
+
+            v++;
+        }
+    }
+
+    private async Task ReadHistogramsAsync(ParquetRowGroupReader group, BlockQuery query, StoredSeries?[] series, CancellationToken ct)
+    {
+        var s = _schema;
+        var timestamps = await ReadLeafAsync<long>(group, s.HistogramTimestamp, ct).ConfigureAwait(false);
+        if (timestamps.Values.Length == 0)
+        {
+            return;
+        }
+
+        var messages = await ReadLeafAsync<ReadOnlyMemory<byte>>(group, s.HistogramMessage, ct).ConfigureAwait(false);
+        int element = s.HistogramTimestamp.MaxDefinitionLevel, row = -1, v = 0;
+        for (var i = 0; i < timestamps.RepetitionLevels.Length; i++)
+        {
+            if (timestamps.RepetitionLevels[i] == 0)
+            {
+                row++;
+            }
+
+            if (timestamps.DefinitionLevels[i] < element)
+            {
+                continue;
+            }
+
+            var ts = timestamps.Values[v];
+            if (series[row] is { } target && query.Contains(ts))
+            {
+                target.Histograms.Add(new HistogramSample(ts, messages.Values[v].ToArray()));
+            }
+
+            v++;
+        }
+    }
+
+    private async Task ReadExemplarsAsync(ParquetRowGroupReader group, BlockQuery query, StoredSeries?[] series, CancellationToken ct)
+    {
+        var s = _schema;
+        var timestamps = await ReadLeafAsync<long>(group, s.ExemplarTimestamp, ct).ConfigureAwait(false);
+        if (timestamps.Values.Length == 0)
+        {
+            return;
+        }
+
+        var values = await ReadLeafAsync<double>(group, s.ExemplarValue, ct).ConfigureAwait(false);
+        var keys = await ReadLeafAsync<ReadOnlyMemory<char>>(group, s.ExemplarLabelName, ct).ConfigureAwait(false);
+        var labelValues = await ReadLeafAsync<ReadOnlyMemory<char>>(group, s.ExemplarLabelValue, ct).ConfigureAwait(false);
+
+        // The labels of exemplar k, in the order exemplars appear in the group.
+        var labels = new List<List<Label>>(timestamps.Values.Length);
+        int element = s.ExemplarTimestamp.MaxDefinitionLevel, labelPresent = s.ExemplarLabelName.MaxDefinitionLevel, lv = 0;
+        for (var i = 0; i < keys.RepetitionLevels.Length; i++)
+        {
+            if (keys.RepetitionLevels[i] <= 1 && keys.DefinitionLevels[i] >= element)
+            {
+                labels.Add([]);
+            }
+
+            if (keys.DefinitionLevels[i] == labelPresent)
+            {
+                labels[^1].Add(new Label(keys.Values[lv].ToString(), labelValues.Values[lv].ToString()));
+                lv++;
+            }
+        }
+
+        int row = -1, v = 0;
+        for (var i = 0; i < timestamps.RepetitionLevels.Length; i++)
+        {
+            if (timestamps.RepetitionLevels[i] == 0)
+            {
+                row++;
+            }
+
+            if (timestamps.DefinitionLevels[i] < element)
+            {
+                continue;
+            }
+
+            var ts = timestamps.Values[v];
+            if (series[row] is { } target && query.Contains(ts))
+            {
+                target.Exemplars.Add(new Exemplar(ts, values.Values[v], [.. labels[v]]));
+            }
+
+            v++;
+        }
+    }
+
+    private async Task ReadMetadataAsync(ParquetRowGroupReader group, StoredSeries?[] series, CancellationToken ct)
+    {
+        var s = _schema;
+        var types = await ReadLeafAsync<ReadOnlyMemory<char>>(group, s.MetricType, ct).ConfigureAwait(false);
+        if (types.Values.Length == 0)
+        {
+            return;
+        }
+
+        var helps = await ReadLeafAsync<ReadOnlyMemory<char>>(group, s.MetricHelp, ct).ConfigureAwait(false);
+        var units = await ReadLeafAsync<ReadOnlyMemory<char>>(group, s.MetricUnit, ct).ConfigureAwait(false);
+        int t = 0, h = 0, u = 0;
+        for (var row = 0; row < series.Length; row++)
+        {
+            string? type = types.DefinitionLevels[row] == 1 ? types.Values[t++].ToString() : null;
+            string? help = helps.DefinitionLevels[row] == 1 ? helps.Values[h++].ToString() : null;
+            string? unit = units.DefinitionLevels[row] == 1 ? units.Values[u++].ToString() : null;
+            if (series[row] is { } target && type is not null)
+            {
+                target.Metadata = new SeriesMetadata(SeriesMetadata.ParseTypeName(type), help ?? "", unit ?? "");
+            }
+        }
+    }
+
+    /// <summary>Reads a whole leaf column: its defined values and the levels of every entry.</summary>
+    private static async Task<Leaf<T>> ReadLeafAsync<T>(ParquetRowGroupReader group, global::Parquet.Schema.DataField field, CancellationToken ct)
+        where T : struct
+    {
+        var entries = checked((int)(group.GetMetadata(field)?.MetaData?.NumValues ?? 0));
+        var values = new T[entries];
+        var definitions = new int[entries];
+        var repetitions = new int[entries];
+        await group.ReadRawAsync<T>(field, values, definitions, repetitions, ct).ConfigureAwait(false);
+        return new Leaf<T>(values, definitions, repetitions);
+    }
+
+    private sealed record Leaf<T>(T[] Values, int[] DefinitionLevels, int[] RepetitionLevels);
+
+    private static string? AsString(object? value) => value switch
+    {
+        null => null,
+        string text => text,
+        byte[] bytes => Encoding.UTF8.GetString(bytes),
+        ReadOnlyMemory<char> chars => chars.ToString(),
+        _ => value.ToString(),
+    };
+}

@@ -1,0 +1,56 @@
+using System.IO.Compression;
+
+namespace PromLake.Storage.Parquet;
+
+/// <summary>How <see cref="SampleBlockWriter"/> lays out and compresses a block.</summary>
+public sealed record SampleBlockWriterOptions
+{
+    /// <summary>
+    /// zstd effort. <see cref="CompressionLevel.Optimal"/> (the default) suits level-0 flushes;
+    /// <see cref="CompressionLevel.SmallestSize"/> saves a few per cent more at several times
+    /// the CPU, which pays off for day blocks that are written once and kept for the retention.
+    /// </summary>
+    public CompressionLevel Compression { get; init; } = CompressionLevel.Optimal;
+
+    /// <summary>
+    /// A row group is closed once its rows hold this many samples, histograms and exemplars.
+    /// Smaller groups prune more finely by metric name; larger ones compress a little better.
+    /// A series is never split, so one very long series makes a group of its own.
+    /// </summary>
+    public int RowGroupTargetElements { get; init; } = 1 << 20;
+
+    /// <summary>How sample values are encoded; <see cref="SampleValueEncoding.Auto"/> decides per row group.</summary>
+    public SampleValueEncoding ValueEncoding { get; init; } = SampleValueEncoding.Auto;
+
+    public void Validate()
+    {
+        if (!Enum.IsDefined(ValueEncoding))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ValueEncoding), ValueEncoding, "choose Auto, ByteStreamSplit or Plain");
+        }
+
+        if (!Enum.IsDefined(Compression) || Compression == CompressionLevel.NoCompression)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Compression), Compression, "choose Fastest, Optimal or SmallestSize");
+        }
+
+        if (RowGroupTargetElements < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RowGroupTargetElements), RowGroupTargetElements, "a row group must hold at least one element");
+        }
+    }
+}
+
+/// <summary>
+/// The Parquet encoding of <c>samples.value</c>. Neither wins everywhere (see README.md):
+/// BYTE_STREAM_SPLIT lines up the exponent and high mantissa bytes of values that change at
+/// every scrape; PLAIN keeps a run of unchanged values as one repeated 8-byte pattern, which
+/// zstd stores as a single match.
+/// </summary>
+public enum SampleValueEncoding
+{
+    /// <summary>Per row group, whichever compresses a sample of the group's values smaller.</summary>
+    Auto,
+    ByteStreamSplit,
+    Plain,
+}

@@ -1,0 +1,97 @@
+using CsCheck;
+using PromLake.Storage.Parquet;
+using PromLake.Storage.Series;
+
+namespace PromLake.Storage.Tests;
+
+public class BlockRoundTripTests
+{
+    [Fact]
+    public void Any_series_read_back_exactly_including_NaN_payloads_stale_markers_signed_zero_and_duplicate_timestamps()
+    {
+        Gen.Select(StorageGenerators.Series.Array[0, 12], Gen.Int[1, 40], Gen.Enum<SampleValueEncoding>()).Sample(t =>
+        {
+            var (series, rowGroupElements, encoding) = t;
+            var block = BlockAssert.Write(series, new SampleBlockWriterOptions { RowGroupTargetElements = rowGroupElements, ValueEncoding = encoding });
+
+            var read = BlockAssert.Read(block);
+
+            BlockAssert.Equal(StorageGenerators.Expected(series), read.Series);
+        }, iter: 200);
+    }
+
+    [Fact]
+    public void Stale_markers_and_special_values_keep_every_bit()
+    {
+        ulong[] bits = [StorageGenerators.StaleMarkerBits, 0x7ff8000000000001, 0xfff8000000000000, 0x7ff4000000000000, 0x8000000000000000, 0x7ff0000000000000, 0xfff0000000000000, 1, 0];
+        var series = new StoredSeries([new Label(Label.MetricName, "up"), new Label("job", "node")]);
+        for (var i = 0; i < bits.Length; i++)
+        {
+            series.Samples.Add(new Sample(1_700_000_000_000 + (i * 15_000), BitConverter.UInt64BitsToDouble(bits[i])));
+        }
+
+        var read = BlockAssert.Read(BlockAssert.Write([series])).Series.Single();
+
+        Assert.Equal(bits, read.Samples.Select(s => BitConverter.DoubleToUInt64Bits(s.Value)));
+    }
+
+    [Fact]
+    public void Equal_timestamps_stay_in_the_order_given_and_entries_of_one_series_merge()
+    {
+        Label[] labels = [new(Label.MetricName, "m"), new("a", "1")];
+        var first = new StoredSeries(labels);
+        first.Samples.Add(new Sample(20, 1));
+        first.Samples.Add(new Sample(10, 2));
+        var second = new StoredSeries(labels) { Metadata = new SeriesMetadata(MetricType.Gauge, "help", "") };
+        second.Samples.Add(new Sample(20, 3));
+        second.Samples.Add(new Sample(10, 4));
+
+        var read = BlockAssert.Read(BlockAssert.Write([first, second])).Series.Single();
+
+        Assert.Equal([(10L, 2.0), (10, 4), (20, 1), (20, 3)], read.Samples.Select(s => (s.Timestamp, s.Value)));
+        Assert.Equal(MetricType.Gauge, read.Metadata?.Type);
+    }
+
+    [Fact]
+    public void The_same_series_in_any_order_give_the_same_bytes()
+    {
+        Gen.Select(StorageGenerators.Series.Array[1, 10], Gen.Int).Sample(t =>
+        {
+            var (series, seed) = t;
+            var shuffled = series.ToArray();
+            new Random(seed).Shuffle(shuffled);
+
+            // Merged entries of one series keep their relative order, so compare against a
+            // shuffle that only moves distinct series.
+            var distinct = StorageGenerators.Expected(series);
+            var reordered = distinct.ToArray();
+            new Random(seed).Shuffle(reordered);
+
+            Assert.Equal(BlockAssert.Write(distinct), BlockAssert.Write(reordered));
+        }, iter: 50);
+    }
+
+    [Fact]
+    public void An_empty_block_is_a_valid_file_with_no_series()
+    {
+        var read = BlockAssert.Read(BlockAssert.Write([]));
+
+        Assert.Empty(read.Series);
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_a_block_is_refused()
+    {
+        using var stream = new MemoryStream();
+        var schema = new global::Parquet.Schema.ParquetSchema(new global::Parquet.Schema.DataField<int>("x"));
+        await using (var writer = await global::Parquet.ParquetWriter.CreateAsync(schema, stream))
+        {
+            using var group = writer.CreateRowGroup();
+            await group.WriteAsync<int>(schema.DataFields[0], new[] { 1 });
+        }
+
+        stream.Position = 0;
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => SampleBlockReader.OpenAsync(stream));
+        Assert.Contains("promlake.block", error.Message);
+    }
+}
