@@ -36,20 +36,22 @@ internal sealed class PrometheusServer : IAsyncDisposable
         throw new InvalidOperationException("prometheus is not installed: `apt-get install prometheus` (.ci/run does this)");
     }
 
-    public static async Task<PrometheusServer> StartAsync(string directory, string remoteWriteUrl, bool agent)
+    public static async Task<PrometheusServer> StartAsync(string directory, string remoteWriteUrl, bool agent, string? replica = null, string? extraTarget = null)
     {
         Directory.CreateDirectory(directory);
         var port = FreePort.Next();
+        var externalLabels = replica is null ? "" : $"\n  external_labels:\n    __replica__: {replica}";
+        var extraJob = extraTarget is null ? "" : $"\n  - job_name: shared\n    static_configs:\n      - targets: [\"{extraTarget}\"]";
         var passwordFile = Path.Combine(directory, "password");
         await File.WriteAllTextAsync(passwordFile, "dev");
         var config = $"""
             global:
               scrape_interval: 1s
-              scrape_timeout: 1s
+              scrape_timeout: 1s{externalLabels}
             scrape_configs:
               - job_name: prometheus
                 static_configs:
-                  - targets: ["127.0.0.1:{port}"]
+                  - targets: ["127.0.0.1:{port}"]{extraJob}
             remote_write:
               - url: {remoteWriteUrl}/api/v1/write
                 basic_auth:

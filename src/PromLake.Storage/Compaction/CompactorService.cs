@@ -33,7 +33,7 @@ public sealed partial class CompactorService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await EnsureContainerAsync(stoppingToken).ConfigureAwait(false);
-        var flush = new L0Flush(_container, new SampleBlockWriter(), _options.ReplicaLabels);
+        var flush = new L0Flush(_container, new SampleBlockWriter());
         var shards = new Task[_log.ShardCount];
         for (var shard = 0; shard < shards.Length; shard++)
         {

@@ -8,21 +8,23 @@ namespace PromLake.Storage.Compaction;
 
 /// <summary>
 /// Writes a flush buffer as level-0 blocks, one Parquet blob per (tenant, hour),
-/// after removing exact repeats and merging HA replicas. Every blob is written
-/// before the caller commits its checkpoint, and a repeated flush of the same log
-/// range writes the same names, overwriting rather than duplicating.
+/// after removing exact repeats. HA replicas keep their replica label at level 0:
+/// a flush sees only a few seconds of each replica, and choosing between replicas
+/// flush by flush would interleave them at every flush boundary. Queries merge
+/// replicas over their whole range, and the hour merge, which sees the whole hour,
+/// drops the replica label for good. Every blob is written before the caller
+/// commits its checkpoint, and a repeated flush of the same log range writes the
+/// same names, overwriting rather than duplicating.
 /// </summary>
 public sealed class L0Flush
 {
     private readonly BlobContainerClient _container;
     private readonly SampleBlockWriter _writer;
-    private readonly ReplicaDedup _replicas;
 
-    public L0Flush(BlobContainerClient container, SampleBlockWriter writer, IEnumerable<string> replicaLabels)
+    public L0Flush(BlobContainerClient container, SampleBlockWriter writer)
     {
         _container = container;
         _writer = writer;
-        _replicas = new ReplicaDedup(replicaLabels);
     }
 
     /// <summary>Returns the names of the blobs written.</summary>
@@ -46,8 +48,8 @@ public sealed class L0Flush
         return written;
     }
 
-    /// <summary>Exact repeats first (per series, last written wins), then HA replicas merged.</summary>
-    public List<StoredSeries> Deduplicate(IEnumerable<StoredSeries> series)
+    /// <summary>Exact repeats, per series: the last written wins.</summary>
+    public static List<StoredSeries> Deduplicate(IEnumerable<StoredSeries> series)
     {
         var list = new List<StoredSeries>();
         foreach (var s in series)
@@ -57,6 +59,6 @@ public sealed class L0Flush
             list.Add(s);
         }
 
-        return _replicas.Apply(list);
+        return list;
     }
 }
