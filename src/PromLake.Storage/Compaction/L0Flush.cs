@@ -37,15 +37,31 @@ public sealed class L0Flush
             var name = BlockLayout.Level0(tenant, hour, shard, buffer.FirstPosition, buffer.LastPosition);
             using var content = new MemoryStream();
             await _writer.WriteAsync(series, content, cancellationToken).ConfigureAwait(false);
-            content.Position = 0;
-            await _container.GetBlobClient(name).UploadAsync(content, new BlobUploadOptions
-            {
-                Metadata = new Dictionary<string, string> { ["level"] = "0", ["shard"] = shard.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            }, cancellationToken).ConfigureAwait(false);
+            await UploadAsync(name, content, shard, cancellationToken).ConfigureAwait(false);
             written.Add(name);
         }
 
         return written;
+    }
+
+    private async Task UploadAsync(string name, MemoryStream content, int shard, CancellationToken cancellationToken)
+    {
+        var options = new BlobUploadOptions
+        {
+            Metadata = new Dictionary<string, string> { ["level"] = "0", ["shard"] = shard.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        };
+        try
+        {
+            content.Position = 0;
+            await _container.GetBlobClient(name).UploadAsync(content, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Azure.RequestFailedException e) when (e.ErrorCode == "ContainerNotFound")
+        {
+            // Storage came back empty (a new account, Azurite restarted in memory): make the container again.
+            await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            content.Position = 0;
+            await _container.GetBlobClient(name).UploadAsync(content, options, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Exact repeats, per series: the last written wins.</summary>
