@@ -101,6 +101,9 @@ var baseAppSettings = {
   // The Parquet block store (PromLake:Storage), named like PromLake:Checkpoints: same account, own container.
   PromLake__Storage__ServiceUri: dataBlobEndpoint
   PromLake__Storage__ContainerName: dataContainerName
+  PromLake__Storage__ManagedIdentityClientId: identityClientId
+  // The timer-triggered compactor's schedule (a %…% binding expression has no default).
+  PromLake__Compactor__Schedule: '*/30 * * * * *'
 }
 
 // PromLake:Tenants:<id>:Credentials:<n>:{Type, Username | Id, SecretHash}; SecretHash is a Key Vault

@@ -43,7 +43,8 @@ if (builder.Configuration.HasEventHubsLog())
     // With Event Hubs the compactor's checkpoints live in blob storage (PromLake:Checkpoints).
     var checkpoints = new BlobCheckpointOptions();
     builder.Configuration.GetSection("PromLake:Checkpoints").Bind(checkpoints);
-    builder.Services.AddSingleton<ICheckpointStore>(new BlobCheckpointStore(checkpoints.CreateContainerClient(), checkpoints));
+    var credential = checkpoints.ServiceUri is null ? null : new Azure.Identity.DefaultAzureCredential();
+    builder.Services.AddSingleton<ICheckpointStore>(new BlobCheckpointStore(checkpoints.CreateContainerClient(credential), checkpoints));
 }
 else
 {

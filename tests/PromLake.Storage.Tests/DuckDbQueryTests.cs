@@ -45,6 +45,26 @@ public sealed class DuckDbQueryTests : IDisposable
     }
 
     [Fact]
+    public void A_time_range_in_SQL_selects_samples_by_timestamp()
+    {
+        var series = NodeSeries(hosts: 2, samplesPerSeries: 10);
+        var path = WriteBlock(series);
+
+        // 2023-11-14 22:13:20 UTC is 1,700,000,000,000 ms: the first two scrapes of host 0.
+        var rows = Query($"""
+            SELECT metric_name, labels['instance'] AS instance, s.timestamp, s.value
+            FROM (SELECT metric_name, labels, unnest(samples) AS s FROM read_parquet('{path}'))
+            WHERE metric_name = 'node_load1'
+              AND s.timestamp BETWEEN epoch_ms(TIMESTAMP '2023-11-14 22:13:20') AND epoch_ms(TIMESTAMP '2023-11-14 22:13:35')
+            ORDER BY instance, s.timestamp
+            """);
+
+        Assert.Equal(
+            [["node_load1", "10.0.0.0:9100", 1_700_000_000_000L, 0.0], ["node_load1", "10.0.0.0:9100", 1_700_000_015_000L, 0.25], ["node_load1", "10.0.0.1:9100", 1_700_000_000_001L, 1000.5]],
+            rows);
+    }
+
+    [Fact]
     public void A_recursive_unnest_flattens_samples_into_timestamp_value_and_start_timestamp_columns()
     {
         var series = new StoredSeries([new Label(Label.MetricName, "http_requests_total"), new Label("code", "200")]);
@@ -63,7 +83,7 @@ public sealed class DuckDbQueryTests : IDisposable
     }
 
     [Fact]
-    public void Stale_markers_come_out_of_SQL_as_NaN_and_isnan_finds_them()
+    public void Stale_markers_come_out_of_SQL_bit_for_bit_and_isnan_finds_them()
     {
         var series = new StoredSeries([new Label(Label.MetricName, "up"), new Label("job", "node")]);
         series.Samples.Add(new Sample(1_000, 1));
@@ -73,6 +93,8 @@ public sealed class DuckDbQueryTests : IDisposable
         var rows = Query($"SELECT s.timestamp, isnan(s.value) FROM (SELECT unnest(samples) AS s FROM read_parquet('{path}')) ORDER BY 1");
 
         Assert.Equal([[1_000L, false], [2_000L, true]], rows);
+        var value = (double)Query($"SELECT s.value FROM (SELECT unnest(samples) AS s FROM read_parquet('{path}')) WHERE s.timestamp = 2000").Single()[0]!;
+        Assert.Equal(StorageGenerators.StaleMarkerBits, BitConverter.DoubleToUInt64Bits(value));
     }
 
     [Fact]

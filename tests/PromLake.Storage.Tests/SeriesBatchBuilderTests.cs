@@ -89,6 +89,17 @@ public class SeriesBatchBuilderTests
         Assert.Contains("reference 7", error.Message);
     }
 
+    [Fact]
+    public void A_label_name_given_twice_is_refused_with_the_entry_named()
+    {
+        var ingestEvent = Event(["", "__name__", "up", "job", "a", "b"], entry => entry.LabelsRefs.Add([1, 2, 3, 4, 3, 5]));
+
+        var error = Assert.Throws<InvalidDataException>(() => new SeriesBatchBuilder().Add(ingestEvent));
+
+        Assert.Contains("timeseries 0", error.Message);
+        Assert.Contains("label job appears twice", error.Message);
+    }
+
     private static IngestEvent Event(string[] symbols, Action<TimeSeries> fill, Action<TimeSeries>? extra = null)
     {
         var request = new Request();

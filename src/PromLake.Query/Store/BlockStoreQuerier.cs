@@ -41,9 +41,12 @@ public sealed class BlockStoreQuerier : ISeriesQuerier
     public async ValueTask<IReadOnlyList<StoredSeries>> SelectAsync(SelectRequest request, CancellationToken cancellationToken = default)
     {
         var metricName = request.Matchers.FirstOrDefault(m => m.Name == "__name__" && m.Type == MatcherType.Equal)?.Value;
+        // Checkpoints first, blocks second: a flush that lands in between then shows up
+        // in both (and is deduplicated) instead of in neither.
+        var tailStarts = await TailStartsAsync(cancellationToken).ConfigureAwait(false);
         var found = new Dictionary<ulong, Block.StoredSeries>();
         await ReadBlocksAsync(request, metricName, found, cancellationToken).ConfigureAwait(false);
-        await ReadLogTailAsync(request, found, cancellationToken).ConfigureAwait(false);
+        await ReadLogTailAsync(request, tailStarts, found, cancellationToken).ConfigureAwait(false);
 
         var result = new List<StoredSeries>();
         foreach (var series in _replicas.Apply(found.Values.Select(Deduplicated).ToList()))
@@ -100,16 +103,32 @@ public sealed class BlockStoreQuerier : ISeriesQuerier
         }
     }
 
-    private async Task ReadLogTailAsync(SelectRequest request, Dictionary<ulong, Block.StoredSeries> found, CancellationToken cancellationToken)
+    private async Task<long[]?> TailStartsAsync(CancellationToken cancellationToken)
     {
         if (_log is null || _checkpoints is null)
+        {
+            return null;
+        }
+
+        var starts = new long[_log.ShardCount];
+        for (var shard = 0; shard < starts.Length; shard++)
+        {
+            starts[shard] = await _checkpoints.GetAsync(_consumer, shard, cancellationToken).ConfigureAwait(false) ?? LogPosition.Start;
+        }
+
+        return starts;
+    }
+
+    private async Task ReadLogTailAsync(SelectRequest request, long[]? tailStarts, Dictionary<ulong, Block.StoredSeries> found, CancellationToken cancellationToken)
+    {
+        if (_log is null || tailStarts is null)
         {
             return;
         }
 
         for (var shard = 0; shard < _log.ShardCount; shard++)
         {
-            var position = await _checkpoints.GetAsync(_consumer, shard, cancellationToken).ConfigureAwait(false) ?? LogPosition.Start;
+            var position = tailStarts[shard];
             var buffer = new FlushBuffer();
             while (true)
             {

@@ -23,6 +23,16 @@ public sealed class CompactorOptions
     /// <summary>How long to wait before retrying after storage fails (Azurite or Azure unreachable).</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// A bounded run (the Functions timer, <see cref="CompactionPass"/>) stops reading a shard after this long, then
+    /// flushes and commits what it has buffered. Keep it well under host.json's functionTimeout (10 minutes): the
+    /// final flush may take up to <see cref="CompactionPass.FinalFlushGrace"/> more.
+    /// </summary>
+    public TimeSpan MaxRunDuration { get; set; } = TimeSpan.FromMinutes(4);
+
+    /// <summary>In a bounded run, a read that finds nothing new for this long means the shard is drained: flush, commit, stop.</summary>
+    public TimeSpan DrainWait { get; set; } = TimeSpan.FromSeconds(1);
+
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(Consumer))
@@ -38,6 +48,16 @@ public sealed class CompactorOptions
         if (FlushBytes < 1024 * 1024)
         {
             throw new InvalidOperationException($"{Section}:{nameof(FlushBytes)} must be at least 1 MiB (it is {FlushBytes})");
+        }
+
+        if (MaxRunDuration <= TimeSpan.Zero || MaxRunDuration > TimeSpan.FromMinutes(8))
+        {
+            throw new InvalidOperationException($"{Section}:{nameof(MaxRunDuration)} must be between 0 and 8 minutes (it is {MaxRunDuration})");
+        }
+
+        if (DrainWait <= TimeSpan.Zero || DrainWait > TimeSpan.FromMinutes(1))
+        {
+            throw new InvalidOperationException($"{Section}:{nameof(DrainWait)} must be between 0 and 1 minute (it is {DrainWait})");
         }
 
         if (ReadBatchSize is < 1 or > 10_000)

@@ -2,7 +2,10 @@ using PromLake.Storage.Series;
 
 namespace PromLake.Storage.Parquet;
 
-/// <summary>What to read from a block: one metric name or all, and an inclusive time range.</summary>
+/// <summary>
+/// What to read from a block: one metric name or all, and an inclusive time range. With a
+/// time range, series that have nothing in it (metadata-only series included) are left out.
+/// </summary>
 public sealed record BlockQuery
 {
     public static BlockQuery All { get; } = new();

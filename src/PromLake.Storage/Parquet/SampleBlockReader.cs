@@ -127,48 +127,7 @@ public sealed class SampleBlockReader : IAsyncDisposable
             return;
         }
 
-        var series = new StoredSeries?[rowCount];
-        {
-            var keys = await ReadLeafAsync<ReadOnlyMemory<char>>(group, s.LabelName, ct).ConfigureAwait(false);
-            var values = await ReadLeafAsync<ReadOnlyMemory<char>>(group, s.LabelValue, ct).ConfigureAwait(false);
-            var labels = new List<Label>();
-            int row = -1, v = 0;
-            for (var i = 0; i <= keys.RepetitionLevels.Length; i++)
-            {
-                if (i == keys.RepetitionLevels.Length || keys.RepetitionLevels[i] == 0)
-                {
-                    if (row >= 0 && wanted[row])
-                    {
-                        // An empty metric name means no __name__ label (Prometheus: an empty label is an absent one).
-                        if (!names.Values[row].IsEmpty)
-                        {
-                            labels.Add(new Label(Label.MetricName, names.Values[row].ToString()));
-                        }
-
-                        series[row] = new StoredSeries(labels);
-                    }
-
-                    if (i == keys.RepetitionLevels.Length)
-                    {
-                        break;
-                    }
-
-                    row++;
-                    labels.Clear();
-                }
-
-                if (keys.DefinitionLevels[i] == s.LabelName.MaxDefinitionLevel)
-                {
-                    if (wanted[row])
-                    {
-                        labels.Add(new Label(keys.Values[v].ToString(), values.Values[v].ToString()));
-                    }
-
-                    v++;
-                }
-            }
-        }
-
+        var series = await ReadLabelsAsync(group, names, wanted, ct).ConfigureAwait(false);
         await ReadSamplesAsync(group, query, series, ct).ConfigureAwait(false);
         await ReadHistogramsAsync(group, query, series, ct).ConfigureAwait(false);
         await ReadExemplarsAsync(group, query, series, ct).ConfigureAwait(false);
@@ -181,6 +140,53 @@ public sealed class SampleBlockReader : IAsyncDisposable
                 output.Add(one);
             }
         }
+    }
+
+    /// <summary>Creates the wanted rows' series from their metric names and label maps; null for the rest.</summary>
+    private async Task<StoredSeries?[]> ReadLabelsAsync(ParquetRowGroupReader group, Leaf<ReadOnlyMemory<char>> names, bool[] wanted, CancellationToken ct)
+    {
+        var s = _schema;
+        var series = new StoredSeries?[wanted.Length];
+        var keys = await ReadLeafAsync<ReadOnlyMemory<char>>(group, s.LabelName, ct).ConfigureAwait(false);
+        var values = await ReadLeafAsync<ReadOnlyMemory<char>>(group, s.LabelValue, ct).ConfigureAwait(false);
+        var labels = new List<Label>();
+        int row = -1, v = 0;
+        for (var i = 0; i <= keys.RepetitionLevels.Length; i++)
+        {
+            if (i == keys.RepetitionLevels.Length || keys.RepetitionLevels[i] == 0)
+            {
+                if (row >= 0 && wanted[row])
+                {
+                    // An empty metric name means no __name__ label (Prometheus: an empty label is an absent one).
+                    if (!names.Values[row].IsEmpty)
+                    {
+                        labels.Add(new Label(Label.MetricName, names.Values[row].ToString()));
+                    }
+
+                    series[row] = new StoredSeries(labels);
+                }
+
+                if (i == keys.RepetitionLevels.Length)
+                {
+                    break;
+                }
+
+                row++;
+                labels.Clear();
+            }
+
+            if (keys.DefinitionLevels[i] == s.LabelName.MaxDefinitionLevel)
+            {
+                if (wanted[row])
+                {
+                    labels.Add(new Label(keys.Values[v].ToString(), values.Values[v].ToString()));
+                }
+
+                v++;
+            }
+        }
+
+        return series;
     }
 
     private async Task ReadSamplesAsync(ParquetRowGroupReader group, BlockQuery query, StoredSeries?[] series, CancellationToken ct)
@@ -218,7 +224,7 @@ public sealed class SampleBlockReader : IAsyncDisposable
     {
         var s = _schema;
         var timestamps = await ReadLeafAsync<long>(group, s.HistogramTimestamp, ct).ConfigureAwait(false);
-        if (timestamps.Values.Length == 0)
+        if (timestamps.Present == 0)
         {
             return;
         }
@@ -251,7 +257,7 @@ public sealed class SampleBlockReader : IAsyncDisposable
     {
         var s = _schema;
         var timestamps = await ReadLeafAsync<long>(group, s.ExemplarTimestamp, ct).ConfigureAwait(false);
-        if (timestamps.Values.Length == 0)
+        if (timestamps.Present == 0)
         {
             return;
         }
@@ -261,7 +267,7 @@ public sealed class SampleBlockReader : IAsyncDisposable
         var labelValues = await ReadLeafAsync<ReadOnlyMemory<char>>(group, s.ExemplarLabelValue, ct).ConfigureAwait(false);
 
         // The labels of exemplar k, in the order exemplars appear in the group.
-        var labels = new List<List<Label>>(timestamps.Values.Length);
+        var labels = new List<List<Label>>(timestamps.Present);
         int element = s.ExemplarTimestamp.MaxDefinitionLevel, labelPresent = s.ExemplarLabelName.MaxDefinitionLevel, lv = 0;
         for (var i = 0; i < keys.RepetitionLevels.Length; i++)
         {
@@ -304,7 +310,7 @@ public sealed class SampleBlockReader : IAsyncDisposable
     {
         var s = _schema;
         var types = await ReadLeafAsync<ReadOnlyMemory<char>>(group, s.MetricType, ct).ConfigureAwait(false);
-        if (types.Values.Length == 0)
+        if (types.Present == 0)
         {
             return;
         }
@@ -333,10 +339,17 @@ public sealed class SampleBlockReader : IAsyncDisposable
         var definitions = new int[entries];
         var repetitions = new int[entries];
         await group.ReadRawAsync<T>(field, values, definitions, repetitions, ct).ConfigureAwait(false);
-        return new Leaf<T>(values, definitions, repetitions);
+        var present = 0;
+        foreach (var level in definitions)
+        {
+            present += level == field.MaxDefinitionLevel ? 1 : 0;
+        }
+
+        return new Leaf<T>(values, definitions, repetitions, present);
     }
 
-    private sealed record Leaf<T>(T[] Values, int[] DefinitionLevels, int[] RepetitionLevels);
+    /// <summary>A leaf column: <paramref name="Present"/> defined values first in <paramref name="Values"/>, and the levels of every entry.</summary>
+    private sealed record Leaf<T>(T[] Values, int[] DefinitionLevels, int[] RepetitionLevels, int Present);
 
     private static string? AsString(object? value) => value switch
     {

@@ -57,7 +57,17 @@ public sealed class SeriesBatchBuilder
                 _labels.Add(new Label(Symbol(symbols, entry.LabelsRefs[i], t), Symbol(symbols, entry.LabelsRefs[i + 1], t)));
             }
 
-            var series = Find(new StoredSeries(_labels));
+            StoredSeries candidate;
+            try
+            {
+                candidate = new StoredSeries(_labels);
+            }
+            catch (ArgumentException error)
+            {
+                throw new InvalidDataException($"timeseries {t}: {error.Message}", error);
+            }
+
+            var series = Find(candidate);
             foreach (var sample in entry.Samples)
             {
                 series.Samples.Add(new Sample(sample.Timestamp, sample.Value, sample.StartTimestamp));

@@ -527,20 +527,21 @@ internal static class NodeFleet
             return Values(i => (total += _rng.Poisson(perSecond(i) * ScrapeIntervalMs / 1000)) * quantum);
         }
 
-        /// <summary>Seconds counted in USER_HZ ticks (1/100 s), as /proc/stat reports them.</summary>
-        private double[] Ticks(Func<int, double> busyFraction) => Fixed(busyFraction, 100);
+        /// <summary>Seconds of one CPU counted in USER_HZ ticks (1/100 s), as /proc/stat reports them: never more than the interval.</summary>
+        private double[] Ticks(Func<int, double> busyFraction) => Fixed(busyFraction, 100, capAtInterval: true);
 
-        private double[] Millis(Func<int, double> busyFraction) => Fixed(busyFraction, 1000);
+        private double[] Millis(Func<int, double> busyFraction) => Fixed(busyFraction, 1000, capAtInterval: false);
 
-        private double[] Micros(Func<int, double> busyFraction) => Fixed(busyFraction, 1_000_000);
+        private double[] Micros(Func<int, double> busyFraction) => Fixed(busyFraction, 1_000_000, capAtInterval: false);
 
-        private double[] Fixed(Func<int, double> busyFraction, double unitsPerSecond)
+        private double[] Fixed(Func<int, double> busyFraction, double unitsPerSecond, bool capAtInterval)
         {
             long units = (long)(busyFraction(0) * _uptimeSeconds * unitsPerSecond);
+            var cap = capAtInterval ? (long)(ScrapeIntervalMs / 1000 * unitsPerSecond) : long.MaxValue;
             return Values(i =>
             {
                 var mean = busyFraction(i) * ScrapeIntervalMs / 1000 * unitsPerSecond;
-                units += Math.Max(0, (long)Math.Round(mean * (1 + (0.15 * _rng.Normal()))));
+                units += Math.Clamp((long)Math.Round(mean * (1 + (0.15 * _rng.Normal()))), 0, cap);
                 return units / unitsPerSecond;
             });
         }

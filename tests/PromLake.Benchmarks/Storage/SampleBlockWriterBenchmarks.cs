@@ -5,14 +5,16 @@ using PromLake.Storage.Series;
 namespace PromLake.Benchmarks.Storage;
 
 /// <summary>
-/// Writing one block of 2,000 node_exporter series (<see cref="NodeFleet"/>) to memory:
-/// sorting, column building, encoding and zstd (Optimal). One operation is one sample, so
-/// the mean is the time per sample: a level-0 flush (every series once, what a few seconds
-/// of a 15 s scrape interval bring), an hour block and a day block at 15 s.
+/// Writing one block of node_exporter series (<see cref="NodeFleet"/>) to memory: sorting,
+/// column building, encoding and zstd (Optimal). One operation is one sample, so the mean
+/// is the time per sample: a level-0 flush (20,000 series once each, what a few seconds of
+/// a 15 s scrape interval bring to a shard), and an hour and a day block of 2,000 series
+/// at 15 s.
 /// </summary>
 [MemoryDiagnoser]
 public class SampleBlockWriterBenchmarks
 {
+    private const int Level0Series = 20_000;
     private const int Series = 2_000;
     private const int HourSamples = 240;
     private const int DaySamples = 5_760;
@@ -22,15 +24,15 @@ public class SampleBlockWriterBenchmarks
     private List<StoredSeries> _series = [];
 
     [GlobalSetup(Target = nameof(Level0Flush))]
-    public void SetupLevel0() => _series = Fleet(1);
+    public void SetupLevel0() => _series = Fleet(Level0Series, 1);
 
     [GlobalSetup(Target = nameof(HourBlock))]
-    public void SetupHour() => _series = Fleet(HourSamples);
+    public void SetupHour() => _series = Fleet(Series, HourSamples);
 
     [GlobalSetup(Target = nameof(DayBlock))]
-    public void SetupDay() => _series = Fleet(DaySamples);
+    public void SetupDay() => _series = Fleet(Series, DaySamples);
 
-    [Benchmark(OperationsPerInvoke = Series)]
+    [Benchmark(OperationsPerInvoke = Level0Series)]
     public long Level0Flush() => Write();
 
     [Benchmark(OperationsPerInvoke = Series * HourSamples)]
@@ -46,6 +48,6 @@ public class SampleBlockWriterBenchmarks
         return _output.Length;
     }
 
-    private static List<StoredSeries> Fleet(int samplesPerSeries) =>
-        NodeFleet.Generate(Series, 1_700_000_000_000, TimeSpan.FromMilliseconds(NodeFleet.ScrapeIntervalMs * samplesPerSeries)).Take(Series).ToList();
+    private static List<StoredSeries> Fleet(int series, int samplesPerSeries) =>
+        NodeFleet.Generate(series, 1_700_000_000_000, TimeSpan.FromMilliseconds(NodeFleet.ScrapeIntervalMs * samplesPerSeries)).Take(series).ToList();
 }
