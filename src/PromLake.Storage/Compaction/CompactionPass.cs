@@ -165,12 +165,7 @@ public static class CompactionPassServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection(CompactorOptions.Section);
-        var options = new CompactorOptions();
-        section.Bind(options);
-        options.Validate();
-        var store = new BlockStoreOptions();
-        configuration.GetSection(BlockStoreOptions.Section).Bind(store);
-        store.Validate();
+        var (options, store) = CompactionServiceCollectionExtensions.ReadOptions(configuration);
         services.AddSingleton(sp => new CompactionPass(
             sp.GetRequiredService<ILogReader>(),
             sp.GetRequiredService<ICheckpointStore>(),

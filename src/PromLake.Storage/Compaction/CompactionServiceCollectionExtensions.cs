@@ -21,12 +21,7 @@ public static class CompactionServiceCollectionExtensions
             return services;
         }
 
-        var options = new CompactorOptions();
-        section.Bind(options);
-        options.Validate();
-        var store = new BlockStoreOptions();
-        configuration.GetSection(BlockStoreOptions.Section).Bind(store);
-        store.Validate();
+        var (options, store) = ReadOptions(configuration);
         services.AddHostedService(sp => new CompactorService(
             sp.GetRequiredService<ILogReader>(),
             sp.GetRequiredService<ICheckpointStore>(),
@@ -34,5 +29,17 @@ public static class CompactionServiceCollectionExtensions
             options,
             sp.GetRequiredService<ILoggerFactory>()));
         return services;
+    }
+
+    /// <summary><c>PromLake:Compactor</c> and <c>PromLake:Storage</c>, bound and validated (a bad setting stops the start).</summary>
+    internal static (CompactorOptions Compactor, BlockStoreOptions Store) ReadOptions(IConfiguration configuration)
+    {
+        var options = new CompactorOptions();
+        configuration.GetSection(CompactorOptions.Section).Bind(options);
+        options.Validate();
+        var store = new BlockStoreOptions();
+        configuration.GetSection(BlockStoreOptions.Section).Bind(store);
+        store.Validate();
+        return (options, store);
     }
 }
