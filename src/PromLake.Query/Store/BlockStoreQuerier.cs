@@ -25,6 +25,7 @@ public sealed class BlockStoreQuerier : ISeriesQuerier
     private readonly ICheckpointStore? _checkpoints;
     private readonly string _consumer;
     private readonly ReplicaDedup _replicas;
+    private readonly HashSet<string> _replicaLabelNames;
     private readonly BlockCache _cache;
 
     public BlockStoreQuerier(string tenant, BlobContainerClient blocks, ILogReader? log, ICheckpointStore? checkpoints, string consumer, IEnumerable<string> replicaLabels, BlockCache cache)
@@ -34,7 +35,8 @@ public sealed class BlockStoreQuerier : ISeriesQuerier
         _log = log;
         _checkpoints = checkpoints;
         _consumer = consumer;
-        _replicas = new ReplicaDedup(replicaLabels);
+        _replicaLabelNames = new HashSet<string>(replicaLabels, StringComparer.Ordinal);
+        _replicas = new ReplicaDedup(_replicaLabelNames);
         _cache = cache;
     }
 
@@ -97,7 +99,10 @@ public sealed class BlockStoreQuerier : ISeriesQuerier
                 var read = await reader.ReadAsync(query, cancellationToken).ConfigureAwait(false);
                 foreach (var series in read.Series)
                 {
-                    Merge(found, series);
+                    if (MayMatch(request, series))
+                    {
+                        Merge(found, series);
+                    }
                 }
             }
         }
@@ -155,10 +160,46 @@ public sealed class BlockStoreQuerier : ISeriesQuerier
 
                 foreach (var series in partition.Values)
                 {
-                    Merge(found, series);
+                    if (MayMatch(request, series))
+                    {
+                        Merge(found, series);
+                    }
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Applies the matchers that do not name a replica label as each series is read,
+    /// so series the query cannot return are neither merged nor converted. (Matchers
+    /// on replica labels wait until replicas are merged, where the label is gone.)
+    /// </summary>
+    private bool MayMatch(SelectRequest request, Block.StoredSeries series)
+    {
+        foreach (var matcher in request.Matchers)
+        {
+            if (_replicaLabelNames.Contains(matcher.Name))
+            {
+                continue;
+            }
+
+            var value = "";
+            foreach (var label in series.Labels)
+            {
+                if (label.Name == matcher.Name)
+                {
+                    value = label.Value;
+                    break;
+                }
+            }
+
+            if (!matcher.Matches(value))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void Merge(Dictionary<ulong, Block.StoredSeries> found, Block.StoredSeries series)
