@@ -31,12 +31,22 @@ internal static class BlockRows
             ArgumentNullException.ThrowIfNull(s, nameof(series));
         }
 
-        // Stable, so that entries of one series merge in the order they were given.
-        Array.Sort(indexed, static (a, b) =>
+        // Stable, so that entries of one series merge in the order they were given. Input that
+        // is already in order (a merge of sorted blocks) skips the sort.
+        var sorted = true;
+        for (var i = 1; i < indexed.Length && sorted; i++)
         {
-            var c = SeriesOrder.Instance.Compare(a.Series, b.Series);
-            return c != 0 ? c : a.Index.CompareTo(b.Index);
-        });
+            sorted = SeriesOrder.Instance.Compare(indexed[i - 1].Series, indexed[i].Series) <= 0;
+        }
+
+        if (!sorted)
+        {
+            Array.Sort(indexed, static (a, b) =>
+            {
+                var c = SeriesOrder.Instance.Compare(a.Series, b.Series);
+                return c != 0 ? c : a.Index.CompareTo(b.Index);
+            });
+        }
 
         var rows = new List<BlockRow>(indexed.Length);
         for (var i = 0; i < indexed.Length;)
