@@ -15,7 +15,7 @@ if [ ! -x "$root/.tools/azurite/node_modules/.bin/azurite" ]; then
 fi
 
 echo "==> starting Azurite (blob: http://127.0.0.1:10000)" >&2
-"$root/.tools/azurite/node_modules/.bin/azurite" --silent --skipApiVersionCheck \
+"$root/.tools/azurite/node_modules/.bin/azurite" --silent --skipApiVersionCheck --disableTelemetry \
   --location "$data/azurite" --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 &
 azurite=$!
 trap 'kill $azurite 2>/dev/null || true' EXIT

@@ -32,7 +32,4 @@ public sealed class BlockCache(long maxBytes = 512L * 1024 * 1024)
         _blocks[(name, etag)] = bytes;
         return bytes;
     }
-
-    public async Task<bool> ContainerExistsAsync(BlobContainerClient container, CancellationToken cancellationToken) =>
-        (await container.ExistsAsync(cancellationToken).ConfigureAwait(false)).Value;
 }

@@ -79,7 +79,7 @@ public sealed class BlockStoreQuerier : ISeriesQuerier
 
     private async Task ReadBlocksAsync(SelectRequest request, string? metricName, Dictionary<ulong, Block.StoredSeries> found, CancellationToken cancellationToken)
     {
-        if (!await _cache.ContainerExistsAsync(_blocks, cancellationToken).ConfigureAwait(false))
+        if (!(await _blocks.ExistsAsync(cancellationToken).ConfigureAwait(false)).Value)
         {
             return;
         }
