@@ -147,6 +147,7 @@ var names = {
   eventHubsNamespace: 'evhns-promlake-${token}'
   eventHub: 'promlake-ingest'
   compactorConsumerGroup: 'compactor'
+  queryConsumerGroup: 'query'
   keyVault: 'kv-pl-${token}'
   plan: 'plan-promlake-${token}'
   functionApp: 'func-promlake-${token}'
@@ -221,6 +222,7 @@ module eventHubs 'modules/event-hubs.bicep' = {
     maximumThroughputUnits: eventHubsMaximumThroughputUnits
     retentionDays: eventHubsRetentionDays
     consumerGroupName: names.compactorConsumerGroup
+    queryConsumerGroupName: names.queryConsumerGroup
   }
 }
 
@@ -280,6 +282,7 @@ module functionApp 'modules/function-app.bicep' = {
     eventHubsFullyQualifiedNamespace: eventHubs.outputs.fullyQualifiedNamespace
     eventHubName: eventHubs.outputs.hubName
     consumerGroupName: eventHubs.outputs.consumerGroupName
+    queryConsumerGroupName: eventHubs.outputs.queryConsumerGroupName
     shardCount: shardCount
     dataBlobEndpoint: dataStorage.outputs.blobEndpoint
     dataContainerName: dataStorage.outputs.dataContainerName

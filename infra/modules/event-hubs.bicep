@@ -42,6 +42,9 @@ param retentionDays int
 @description('The compactor\'s consumer group.')
 param consumerGroupName string
 
+@description('The consumer group queries read the log tail in (data not yet compacted); must differ from the compactor\'s.')
+param queryConsumerGroupName string
+
 resource namespace 'Microsoft.EventHub/namespaces@2024-01-01' = {
   name: namespaceName
   location: location
@@ -78,6 +81,14 @@ resource compactorGroup 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@
   }
 }
 
+resource queryGroup 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2024-01-01' = {
+  parent: hub
+  name: queryConsumerGroupName
+  properties: {
+    userMetadata: 'PromLake queries: short reads of the tail past the compactor checkpoint, no owner level'
+  }
+}
+
 @description('Name of the namespace.')
 output namespaceName string = namespace.name
 
@@ -89,3 +100,6 @@ output hubName string = hub.name
 
 @description('Name of the compactor\'s consumer group.')
 output consumerGroupName string = compactorGroup.name
+
+@description('Name of the queries\' consumer group.')
+output queryConsumerGroupName string = queryGroup.name

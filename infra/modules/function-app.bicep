@@ -44,6 +44,9 @@ param eventHubName string
 @description('The compactor\'s consumer group.')
 param consumerGroupName string
 
+@description('The queries\' consumer group.')
+param queryConsumerGroupName string
+
 @description('Shards = the hub\'s partitions.')
 param shardCount int
 
@@ -92,6 +95,7 @@ var baseAppSettings = {
   PromLake__EventHubs__FullyQualifiedNamespace: eventHubsFullyQualifiedNamespace
   PromLake__EventHubs__HubName: eventHubName
   PromLake__EventHubs__ConsumerGroup: consumerGroupName
+  PromLake__EventHubs__QueryConsumerGroup: queryConsumerGroupName
   PromLake__EventHubs__ManagedIdentityClientId: identityClientId
   PromLake__EventHubs__ShardCount: string(shardCount)
   // The compactor's checkpoints and shard leases (PromLake:Checkpoints, src/PromLake.Log/Blobs/BlobCheckpointOptions.cs):

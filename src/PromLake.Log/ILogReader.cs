@@ -15,6 +15,24 @@ public interface ILogReader
     /// one event; returns an empty batch when none arrives in that time.
     /// </summary>
     ValueTask<LogBatch> ReadAsync(int shard, long fromPosition, int maxEvents, TimeSpan maxWait, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The position after the last durable event of the shard now. A reader that
+    /// must see everything acknowledged so far (a query reading the tail past the
+    /// compactor's checkpoint) reads up to it: an empty batch alone does not prove
+    /// the end, since a remote log may not have delivered its first events yet.
+    /// </summary>
+    ValueTask<long> GetEndPositionAsync(int shard, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// Service keys of the log's readers. The compactor reads through the unkeyed
+/// <see cref="ILogReader"/>; queries read the tail through the one keyed
+/// <see cref="Query"/>, which with Event Hubs reads in a consumer group of its own.
+/// </summary>
+public static class LogReaders
+{
+    public const string Query = "query";
 }
 
 /// <summary>Where reading starts: the beginning of a shard.</summary>

@@ -88,6 +88,13 @@ public sealed class LocalFileLog : ILogPublisher, ILogReader, IAsyncDisposable, 
         return ReadCoreAsync(target, fromPosition, maxEvents, maxWait, cancellationToken);
     }
 
+    public ValueTask<long> GetEndPositionAsync(int shard, CancellationToken cancellationToken = default)
+    {
+        var target = ShardAt(shard);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposeStarted) != 0, this);
+        return ValueTask.FromResult(target.CommittedUntil);
+    }
+
     /// <summary>
     /// Waits for running publishes to become durable, stops waiting reads (they throw
     /// <see cref="ObjectDisposedException"/>) and closes the files. Safe to call more than once.

@@ -39,6 +39,7 @@ public static class LocalLogServiceCollectionExtensions
         services.TryAddSingleton(provider => new LocalFileLog(provider.GetRequiredService<IOptions<LocalLogOptions>>().Value));
         services.AddSingleton<ILogPublisher>(provider => provider.GetRequiredService<LocalFileLog>());
         services.AddSingleton<ILogReader>(provider => provider.GetRequiredService<LocalFileLog>());
+        services.AddKeyedSingleton<ILogReader>(LogReaders.Query, (provider, _) => provider.GetRequiredService<LocalFileLog>());
 
         services.TryAddSingleton(provider => new LocalCheckpointStore(provider.GetRequiredService<IOptions<LocalLogOptions>>().Value));
         services.AddSingleton<ICheckpointStore>(provider => provider.GetRequiredService<LocalCheckpointStore>());

@@ -44,6 +44,9 @@ internal sealed class LogShard : IAsyncDisposable
 
     public long CommitCount => _committer.CommitCount;
 
+    /// <summary>The address after the last committed event: what reads can return now.</summary>
+    public long CommittedUntil => _log.CommittedUntilAddress;
+
     public static LogShard Open(int index, string directory, LocalLogOptions options)
     {
         DurableDirectory.Create(directory);

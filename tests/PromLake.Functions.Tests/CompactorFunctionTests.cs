@@ -128,6 +128,8 @@ public sealed class CompactorFunctionTests(AzuriteFixture azurite)
 
         public int ShardCount => inner.ShardCount;
 
+        public ValueTask<long> GetEndPositionAsync(int shard, CancellationToken cancellationToken = default) => inner.GetEndPositionAsync(shard, cancellationToken);
+
         public async ValueTask<LogBatch> ReadAsync(int shard, long fromPosition, int maxEvents, TimeSpan maxWait, CancellationToken cancellationToken = default)
         {
             var run = Run.Value;

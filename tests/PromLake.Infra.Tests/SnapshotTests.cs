@@ -45,6 +45,16 @@ public sealed partial class SnapshotTests
     }
 
     [SkippableFact]
+    public void Compactor_and_queries_read_the_hub_in_consumer_groups_of_their_own()
+    {
+        var groups = Resources("Microsoft.EventHub/namespaces/eventhubs/consumergroups")
+            .Select(g => g["name"]!.GetValue<string>().Split('/')[^1]).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["compactor", "query"], groups);
+        Assert.Equal("compactor", Text(AppSettings()["PromLake__EventHubs__ConsumerGroup"]));
+        Assert.Equal("query", Text(AppSettings()["PromLake__EventHubs__QueryConsumerGroup"]));
+    }
+
+    [SkippableFact]
     public void Auto_inflate_off_sends_no_maximum()
     {
         var ns = Assert.Single(Resources("Microsoft.EventHub/namespaces"));

@@ -27,6 +27,15 @@ internal static class EventHubsConnection
             : new EventHubProducerClient(options.ConnectionString, options.HubName, clientOptions);
     }
 
+    /// <summary>A client for partition properties (the end of a partition) in the options' consumer group.</summary>
+    public static EventHubConsumerClient Consumer(EventHubsLogOptions options)
+    {
+        var clientOptions = new EventHubConsumerClientOptions { RetryOptions = RetryOptions(options) };
+        return string.IsNullOrWhiteSpace(options.ConnectionString)
+            ? new EventHubConsumerClient(options.ConsumerGroup, options.FullyQualifiedNamespace, options.HubName, Credential(options), clientOptions)
+            : new EventHubConsumerClient(options.ConsumerGroup, options.ConnectionString, options.HubName, clientOptions);
+    }
+
     public static PartitionReceiver Receiver(EventHubsLogOptions options, int shard, EventPosition position, long? ownerLevel)
     {
         var receiverOptions = new PartitionReceiverOptions

@@ -26,6 +26,14 @@ public sealed class EventHubsLogOptions
     public string ConsumerGroup { get; set; } = "$Default";
 
     /// <summary>
+    /// The consumer group queries read the log tail in (data acknowledged but not yet
+    /// in a block). It should differ from <see cref="ConsumerGroup"/>: while a
+    /// compactor holds a partition with an owner level, the service refuses readers
+    /// without one in the same group.
+    /// </summary>
+    public string QueryConsumerGroup { get; set; } = "$Default";
+
+    /// <summary>
     /// Shards the write path spreads series over; must equal the hub's partition
     /// count, which is checked at start-up (partitions cannot be renumbered, so a
     /// mismatch would send series to shards no reader owns).
@@ -39,6 +47,20 @@ public sealed class EventHubsLogOptions
     public TimeSpan TryTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ConnectionString) || !string.IsNullOrWhiteSpace(FullyQualifiedNamespace);
+
+    /// <summary>The same hub, read in the query consumer group.</summary>
+    public EventHubsLogOptions ForQueries() => new()
+    {
+        ConnectionString = ConnectionString,
+        FullyQualifiedNamespace = FullyQualifiedNamespace,
+        ManagedIdentityClientId = ManagedIdentityClientId,
+        HubName = HubName,
+        ConsumerGroup = QueryConsumerGroup,
+        QueryConsumerGroup = QueryConsumerGroup,
+        ShardCount = ShardCount,
+        MaxRetries = MaxRetries,
+        TryTimeout = TryTimeout,
+    };
 
     public void Validate()
     {
@@ -65,6 +87,11 @@ public sealed class EventHubsLogOptions
         if (string.IsNullOrWhiteSpace(ConsumerGroup))
         {
             throw new InvalidOperationException($"{Section}:ConsumerGroup must not be empty");
+        }
+
+        if (string.IsNullOrWhiteSpace(QueryConsumerGroup))
+        {
+            throw new InvalidOperationException($"{Section}:QueryConsumerGroup must not be empty");
         }
 
         if (MaxRetries is < 0 or > 10)

@@ -15,6 +15,7 @@ public sealed class EventHubsLogReader : ILogReader, IAsyncDisposable
 {
     private readonly EventHubsLogOptions _options;
     private readonly ShardReceiver[] _receivers;
+    private readonly Lazy<EventHubConsumerClient> _properties;
 
     public EventHubsLogReader(EventHubsLogOptions options)
     {
@@ -27,7 +28,12 @@ public sealed class EventHubsLogReader : ILogReader, IAsyncDisposable
         {
             _receivers[i] = new ShardReceiver();
         }
+
+        _properties = new Lazy<EventHubConsumerClient>(() => EventHubsConnection.Consumer(options));
     }
+
+    /// <summary>The consumer group this reader reads in.</summary>
+    public string ConsumerGroup => _options.ConsumerGroup;
 
     public int ShardCount { get; }
 
@@ -101,8 +107,27 @@ public sealed class EventHubsLogReader : ILogReader, IAsyncDisposable
         }
     }
 
+    public async ValueTask<long> GetEndPositionAsync(int shard, CancellationToken cancellationToken = default)
+    {
+        if ((uint)shard >= (uint)ShardCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(shard), shard, $"The log has shards 0 to {ShardCount - 1}");
+        }
+
+        var partition = shard.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var properties = await _properties.Value.GetPartitionPropertiesAsync(partition, cancellationToken).ConfigureAwait(false);
+        // Sequence numbers start at 0 and the next event is at last + 1; a partition
+        // that never held an event reports -1.
+        return Math.Max(LogPosition.Start, properties.LastEnqueuedSequenceNumber + 1);
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_properties.IsValueCreated)
+        {
+            await _properties.Value.DisposeAsync().ConfigureAwait(false);
+        }
+
         foreach (var state in _receivers)
         {
             if (state.Receiver is not null)

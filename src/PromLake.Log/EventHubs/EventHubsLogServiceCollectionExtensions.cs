@@ -19,7 +19,8 @@ public static class EventHubsLogServiceCollectionExtensions
     /// Registers Event Hubs as the ingest log (<see cref="ILogPublisher"/> and
     /// <see cref="ILogReader"/>), with options from <c>PromLake:EventHubs</c> of the
     /// configuration root, and a start-up check that the hub's partitions match
-    /// the shard count.
+    /// the shard count. Queries get a reader of their own (keyed <see cref="LogReaders.Query"/>)
+    /// in <see cref="EventHubsLogOptions.QueryConsumerGroup"/>.
     /// </summary>
     public static IServiceCollection AddPromLakeEventHubsLog(this IServiceCollection services, IConfiguration configuration)
     {
@@ -37,6 +38,12 @@ public static class EventHubsLogServiceCollectionExtensions
         services.AddSingleton<ILogPublisher>(sp => sp.GetRequiredService<EventHubsLogPublisher>());
         services.AddSingleton(sp => new EventHubsLogReader(sp.GetRequiredService<IOptions<EventHubsLogOptions>>().Value));
         services.AddSingleton<ILogReader>(sp => sp.GetRequiredService<EventHubsLogReader>());
+        // Queries read the tail in their own consumer group, with receivers of their own,
+        // so they neither disturb the compactor's receivers nor are refused while it holds
+        // a partition with an owner level.
+        services.AddKeyedSingleton<ILogReader>(
+            LogReaders.Query,
+            (sp, _) => new EventHubsLogReader(sp.GetRequiredService<IOptions<EventHubsLogOptions>>().Value.ForQueries()));
         services.AddHostedService<PartitionCountCheck>();
         return services;
     }

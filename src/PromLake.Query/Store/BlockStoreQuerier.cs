@@ -19,6 +19,8 @@ namespace PromLake.Query.Store;
 /// </summary>
 public sealed class BlockStoreQuerier : ISeriesQuerier
 {
+    private static readonly TimeSpan TailReadWait = TimeSpan.FromSeconds(2);
+
     private readonly string _tenant;
     private readonly BlobContainerClient _blocks;
     private readonly ILogReader? _log;
@@ -134,10 +136,14 @@ public sealed class BlockStoreQuerier : ISeriesQuerier
         for (var shard = 0; shard < _log.ShardCount; shard++)
         {
             var position = tailStarts[shard];
+            var end = await _log.GetEndPositionAsync(shard, cancellationToken).ConfigureAwait(false);
             var buffer = new FlushBuffer();
-            while (true)
+            while (position < end)
             {
-                var batch = await _log.ReadAsync(shard, position, 1000, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                // Up to the end as it was when the query started: a remote log's first
+                // batch may take a moment to arrive, so wait a little for it rather than
+                // taking an empty batch for the end.
+                var batch = await _log.ReadAsync(shard, position, 1000, TailReadWait, cancellationToken).ConfigureAwait(false);
                 if (batch.Records.Count == 0)
                 {
                     break;

@@ -24,7 +24,7 @@ public static class StoreQueryServiceCollectionExtensions
         services.AddSingleton<ITenantSeriesSource>(sp => TenantSeriesSource.From(tenant => new BlockStoreQuerier(
             tenant,
             container,
-            sp.GetService<ILogReader>(),
+            sp.GetKeyedService<ILogReader>(LogReaders.Query) ?? sp.GetService<ILogReader>(),
             sp.GetService<ICheckpointStore>(),
             compactor.Consumer,
             compactor.ReplicaLabels,
