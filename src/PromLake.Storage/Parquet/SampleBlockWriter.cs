@@ -33,8 +33,12 @@ public sealed class SampleBlockWriter
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(destination);
+        return await WriteRowsAsync(BlockRows.From(series), destination, cancellationToken).ConfigureAwait(false);
+    }
 
-        var rows = BlockRows.From(series);
+    /// <summary>Writes rows that are already in block order, one per series, each list in time order.</summary>
+    internal async Task<BlockWriteSummary> WriteRowsAsync(List<BlockRow> rows, Stream destination, CancellationToken cancellationToken)
+    {
         var parquetOptions = new ParquetOptions
         {
             CompressionMethod = CompressionMethod.Zstd,
@@ -108,6 +112,9 @@ public sealed class SampleBlockWriter
         private readonly LevelledColumn<long> _sampleTimestamps = new();
         private readonly ColumnBuffer<double> _sampleValues = new();
         private readonly LevelledColumn<long> _sampleStarts = new();
+        private readonly ColumnBuffer<long> _scratchTimestamps = new();
+        private readonly ColumnBuffer<double> _scratchValues = new();
+        private readonly ColumnBuffer<long> _scratchStarts = new();
 
         private readonly LevelledColumn<long> _histogramTimestamps = new();
         private readonly ColumnBuffer<double> _histogramCounts = new();
@@ -141,7 +148,7 @@ public sealed class SampleBlockWriter
                 var row = rows[r];
                 _metricNames.Add(row.MetricName);
                 AddLabels(row.Labels);
-                AddSamples(row.Samples, summary);
+                AddSamples(row, summary);
                 AddHistograms(row.Histograms, summary);
                 AddExemplars(row.Exemplars, summary);
                 AddMetadata(row.Metadata);
@@ -217,34 +224,57 @@ public sealed class SampleBlockWriter
             }
         }
 
-        private void AddSamples(ReadOnlySpan<Sample> samples, BlockWriteSummary summary)
+        private void AddSamples(BlockRow row, BlockWriteSummary summary)
         {
-            if (samples.IsEmpty)
+            if (row.Columns is { } columns)
+            {
+                AddSamples(columns.Timestamps.Span, columns.Values.Span, columns.StartTimestamps.Span, summary);
+                return;
+            }
+
+            // Rows of the shared model are turned into columns in reused scratch arrays.
+            var samples = row.Samples;
+            _scratchTimestamps.Clear();
+            _scratchValues.Clear();
+            _scratchStarts.Clear();
+            foreach (ref readonly var sample in samples)
+            {
+                _scratchTimestamps.Add(sample.Timestamp);
+                _scratchValues.Add(sample.Value);
+                _scratchStarts.Add(sample.StartTimestamp);
+            }
+
+            AddSamples(_scratchTimestamps.Memory.Span, _scratchValues.Memory.Span, _scratchStarts.Memory.Span, summary);
+        }
+
+        private void AddSamples(ReadOnlySpan<long> timestamps, ReadOnlySpan<double> values, ReadOnlySpan<long> starts, BlockWriteSummary summary)
+        {
+            if (timestamps.IsEmpty)
             {
                 _sampleTimestamps.AddLevels(_elementPresent - 2, 0);
                 _sampleStarts.AddLevels(_elementPresent - 2, 0);
                 return;
             }
 
-            for (var i = 0; i < samples.Length; i++)
+            _sampleTimestamps.AddList(timestamps, _elementPresent);
+            _sampleValues.AddRange(values);
+            for (var i = 0; i < starts.Length; i++)
             {
-                var sample = samples[i];
                 var repetition = i == 0 ? 0 : 1;
-                _sampleTimestamps.Add(sample.Timestamp, _elementPresent, repetition);
-                _sampleValues.Add(sample.Value);
-                if (sample.StartTimestamp != 0)
+                if (starts[i] != 0)
                 {
-                    _sampleStarts.Add(sample.StartTimestamp, _startPresent, repetition);
+                    _sampleStarts.Add(starts[i], _startPresent, repetition);
                 }
                 else
                 {
                     _sampleStarts.AddLevels(_startPresent - 1, repetition);
                 }
-
-                summary.Include(sample.Timestamp);
             }
 
-            summary.Samples += samples.Length;
+            // Rows are in time order: the ends bound the whole list.
+            summary.Include(timestamps[0]);
+            summary.Include(timestamps[^1]);
+            summary.Samples += timestamps.Length;
         }
 
         private void AddHistograms(ReadOnlySpan<HistogramSample> histograms, BlockWriteSummary summary)
@@ -336,6 +366,15 @@ public sealed class SampleBlockWriter
         {
             _values.Add(value);
             AddLevels(definition, repetition);
+        }
+
+        /// <summary>Appends a whole list: every entry present, the first starting a new row.</summary>
+        public void AddList(ReadOnlySpan<T> values, int definition)
+        {
+            _values.AddRange(values);
+            _definitions.AddRepeated(definition, values.Length);
+            _repetitions.Add(0);
+            _repetitions.AddRepeated(1, values.Length - 1);
         }
 
         public void AddLevels(int definition, int repetition)
