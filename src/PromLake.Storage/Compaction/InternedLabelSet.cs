@@ -10,6 +10,8 @@ namespace PromLake.Storage.Compaction;
 /// </summary>
 internal sealed class InternedLabelSet
 {
+    private string? _sortKey;
+
     public InternedLabelSet(byte[] key, ulong hash, StoredSeries template)
     {
         Key = key;
@@ -31,6 +33,9 @@ internal sealed class InternedLabelSet
     /// order, in which case both spellings must land in the same series.
     /// </summary>
     public InternedLabelSet Canonical { get; set; }
+
+    /// <summary>The key block order sorts by (<see cref="SeriesSortKey"/>), made on first use.</summary>
+    public string SortKey => _sortKey ??= SeriesSortKey.Of(Template);
 
     /// <summary>The next set with the same hash (a collision chain).</summary>
     public InternedLabelSet? Next { get; set; }

@@ -52,9 +52,16 @@ public sealed class L0Flush
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(partition);
-        var series = partition.Series;
-        series.Sort(static (a, b) => SeriesOrder.Instance.Compare(a.LabelSet.Template, b.LabelSet.Template));
-        var rows = new List<BlockRow>(series.Count);
+        var series = partition.Series.ToArray();
+        var keys = new string[series.Length];
+        for (var i = 0; i < series.Length; i++)
+        {
+            keys[i] = series[i].LabelSet.SortKey;
+        }
+
+        // A partition holds each label set once, so the keys are distinct and the order total.
+        Array.Sort(keys, series, StringComparer.Ordinal);
+        var rows = new List<BlockRow>(series.Length);
         foreach (var s in series)
         {
             s.Deduplicate();

@@ -20,7 +20,7 @@ public class FlushBufferTests
 {
     private const long Hour = 1_699_999_200_000;
 
-    private static readonly string[] Alphabet = ["", "__name__", "up", "node_load1", "job", "node", "instance", "a:9100", "b:9100", "mode", "idle", "ü→", "help text", "seconds"];
+    private static readonly string[] Alphabet = ["", "__name__", "up", "node_load1", "job", "node", "instance", "a:9100", "b:9100", "mode", "idle", "ü→", "a\0b", "a", "help text", "seconds"];
 
     private static readonly Gen<double> Values = StorageGenerators.AnyDouble;
 
