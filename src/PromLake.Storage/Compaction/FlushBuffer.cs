@@ -18,7 +18,6 @@ public sealed class FlushBuffer
 {
     private readonly IngestEventDecoder _decoder = new();
     private readonly LabelSetCache _labelSets = new();
-    private readonly Dictionary<(InternedLabelSet LabelSet, string Tenant, long Hour), FlushSeries> _series = [];
     private readonly Dictionary<(string Tenant, long Hour), FlushPartition> _partitions = [];
     private readonly List<FlushSeries> _pool = [];
     private int _pooledInUse;
@@ -89,7 +88,6 @@ public sealed class FlushBuffer
         FirstPosition = LastPosition = NextPosition = -1;
         Bytes = 0;
         Events = 0;
-        _series.Clear();
         _partitions.Clear();
         _pooledInUse = 0;
         _flush++;
@@ -152,25 +150,29 @@ public sealed class FlushBuffer
 
     private FlushSeries Series(InternedLabelSet labelSet, long hour)
     {
-        if (labelSet.Current is { } current && current.Flush == _flush && current.Hour == hour && ReferenceEquals(current.Tenant, _tenant))
+        if (labelSet.Flush != _flush)
         {
-            return current;
+            labelSet.Series.Clear();
+            labelSet.Flush = _flush;
         }
 
-        if (!_series.TryGetValue((labelSet, _tenant, hour), out var series))
+        foreach (var candidate in labelSet.Series)
         {
-            if (!_partitions.TryGetValue((_tenant, hour), out var partition))
+            if (candidate.Hour == hour && candidate.Tenant == _tenant)
             {
-                _partitions[(_tenant, hour)] = partition = new FlushPartition(_tenant, hour);
+                return candidate;
             }
-
-            series = Rent();
-            series.Reset(labelSet, _tenant, hour, _flush);
-            _series[(labelSet, _tenant, hour)] = series;
-            partition.Series.Add(series);
         }
 
-        labelSet.Current = series;
+        if (!_partitions.TryGetValue((_tenant, hour), out var partition))
+        {
+            _partitions[(_tenant, hour)] = partition = new FlushPartition(_tenant, hour);
+        }
+
+        var series = Rent();
+        series.Reset(labelSet, _tenant, hour);
+        labelSet.Series.Add(series);
+        partition.Series.Add(series);
         return series;
     }
 

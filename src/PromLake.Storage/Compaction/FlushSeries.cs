@@ -20,9 +20,6 @@ internal sealed class FlushSeries
 
     public long Hour { get; private set; }
 
-    /// <summary>Which flush of its buffer the series belongs to; a stale <see cref="InternedLabelSet.Current"/> is from another.</summary>
-    public int Flush { get; private set; }
-
     /// <summary>Float samples in log order until <see cref="Deduplicate"/> puts them in time order.</summary>
     public SampleColumnBuffer Samples { get; } = new();
 
@@ -32,12 +29,11 @@ internal sealed class FlushSeries
 
     public SeriesMetadata? Metadata { get; private set; }
 
-    public void Reset(InternedLabelSet labelSet, string tenant, long hour, int flush)
+    public void Reset(InternedLabelSet labelSet, string tenant, long hour)
     {
         LabelSet = labelSet;
         Tenant = tenant;
         Hour = hour;
-        Flush = flush;
         Samples.Clear();
         Histograms.Clear();
         Exemplars.Clear();

@@ -40,6 +40,11 @@ internal sealed class InternedLabelSet
     /// <summary>The next set with the same hash (a collision chain).</summary>
     public InternedLabelSet? Next { get; set; }
 
-    /// <summary>The flush series this set was last appended to: the common case needs no further lookup.</summary>
-    public FlushSeries? Current { get; set; }
+    /// <summary>
+    /// This set's series in the flush numbered <see cref="Flush"/>: one per (tenant, hour),
+    /// almost always just one, so finding it needs no hash lookup.
+    /// </summary>
+    public List<FlushSeries> Series { get; } = new(1);
+
+    public int Flush { get; set; } = -1;
 }
