@@ -20,12 +20,13 @@ namespace PromLake.Storage.Parquet;
 public sealed class SampleBlockWriter
 {
     private readonly SampleBlockWriterOptions _options;
-    private readonly BlockSchema _schema = new();
+    private readonly BlockSchema _schema;
 
     public SampleBlockWriter(SampleBlockWriterOptions? options = null)
     {
         _options = options ?? new SampleBlockWriterOptions();
         _options.Validate();
+        _schema = new BlockSchema(_options.ScaledValues ? BlockSchema.CurrentVersion : BlockSchema.UnscaledVersion);
     }
 
     /// <summary>Writes <paramref name="series"/> to <paramref name="destination"/>, which must be writable and seekable.</summary>
@@ -54,7 +55,7 @@ public sealed class SampleBlockWriter
             hints[field.Path.ToString()] = EncodingHint.Dictionary;
         }
 
-        foreach (var field in new[] { _schema.SampleTimestamp, _schema.SampleStart, _schema.HistogramTimestamp, _schema.ExemplarTimestamp })
+        foreach (var field in new[] { _schema.SampleTimestamp, _schema.SampleScaled, _schema.SampleStart, _schema.HistogramTimestamp, _schema.ExemplarTimestamp })
         {
             hints[field.Path.ToString()] = EncodingHint.DeltaBinaryPacked;
         }
@@ -65,7 +66,7 @@ public sealed class SampleBlockWriter
         var summary = new BlockWriteSummary();
         await using (var writer = await ParquetWriter.CreateAsync(_schema.Schema, destination, parquetOptions, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            writer.CustomMetadata = new Dictionary<string, string> { [BlockSchema.VersionKey] = BlockSchema.CurrentVersion };
+            writer.CustomMetadata = new Dictionary<string, string> { [BlockSchema.VersionKey] = _schema.Version };
             var columns = new RowGroupColumns(_schema);
             var start = 0;
             while (start < rows.Count)
@@ -110,7 +111,9 @@ public sealed class SampleBlockWriter
         private readonly ColumnBuffer<ReadOnlyMemory<char>> _labelValues = new();
 
         private readonly LevelledColumn<long> _sampleTimestamps = new();
-        private readonly ColumnBuffer<double> _sampleValues = new();
+        private readonly LevelledColumn<double> _sampleValues = new();
+        private readonly LevelledColumn<long> _sampleScaled = new();
+        private readonly LevelledColumn<double> _valueDivisors = new();
         private readonly LevelledColumn<long> _sampleStarts = new();
         private readonly ColumnBuffer<long> _scratchTimestamps = new();
         private readonly ColumnBuffer<double> _scratchValues = new();
@@ -136,9 +139,12 @@ public sealed class SampleBlockWriter
         private readonly int _labelPresent = schema.LabelName.MaxDefinitionLevel;
         private readonly int _elementPresent = schema.SampleTimestamp.MaxDefinitionLevel;
         private readonly int _startPresent = schema.SampleStart.MaxDefinitionLevel;
+        private readonly int _valuePresent = schema.SampleValue.MaxDefinitionLevel;
+        private readonly int _scaledPresent = schema.SampleScaled.MaxDefinitionLevel;
         private readonly int _exemplarLabelPresent = schema.ExemplarLabelName.MaxDefinitionLevel;
 
-        public ReadOnlySpan<double> SampleValues => _sampleValues.Memory.Span;
+        /// <summary>The values stored as doubles (those that are not scaled integers).</summary>
+        public ReadOnlySpan<double> SampleValues => _sampleValues.Values;
 
         public void Fill(List<BlockRow> rows, int start, int end, BlockWriteSummary summary)
         {
@@ -163,8 +169,17 @@ public sealed class SampleBlockWriter
             await _labelNames.WriteAsync(group, schema.LabelValue, _labelValues, cancellationToken).ConfigureAwait(false);
 
             await _sampleTimestamps.WriteAsync(group, schema.SampleTimestamp, cancellationToken).ConfigureAwait(false);
-            await _sampleTimestamps.WriteAsync(group, schema.SampleValue, _sampleValues, cancellationToken).ConfigureAwait(false);
+            await _sampleValues.WriteAsync(group, schema.SampleValue, cancellationToken).ConfigureAwait(false);
+            if (schema.HasScaledValues)
+            {
+                await _sampleScaled.WriteAsync(group, schema.SampleScaled, cancellationToken).ConfigureAwait(false);
+            }
+
             await _sampleStarts.WriteAsync(group, schema.SampleStart, cancellationToken).ConfigureAwait(false);
+            if (schema.HasScaledValues)
+            {
+                await _valueDivisors.WriteAsync(group, schema.ValueDivisor, cancellationToken).ConfigureAwait(false);
+            }
 
             await _histogramTimestamps.WriteAsync(group, schema.HistogramTimestamp, cancellationToken).ConfigureAwait(false);
             await _histogramTimestamps.WriteAsync(group, schema.HistogramCount, _histogramCounts, cancellationToken).ConfigureAwait(false);
@@ -189,6 +204,8 @@ public sealed class SampleBlockWriter
             _labelValues.Clear();
             _sampleTimestamps.Clear();
             _sampleValues.Clear();
+            _sampleScaled.Clear();
+            _valueDivisors.Clear();
             _sampleStarts.Clear();
             _histogramTimestamps.Clear();
             _histogramCounts.Clear();
@@ -252,15 +269,31 @@ public sealed class SampleBlockWriter
             if (timestamps.IsEmpty)
             {
                 _sampleTimestamps.AddLevels(_elementPresent - 2, 0);
+                _sampleValues.AddLevels(_elementPresent - 2, 0);
+                _sampleScaled.AddLevels(_elementPresent - 2, 0);
                 _sampleStarts.AddLevels(_elementPresent - 2, 0);
+                _valueDivisors.AddLevels(0, 0);
                 return;
             }
 
             _sampleTimestamps.AddList(timestamps, _elementPresent);
-            _sampleValues.AddRange(values);
+            var scale = schema.HasScaledValues ? DecimalScale.ScaleOf(values) : -1;
+            var anyScaled = false;
             for (var i = 0; i < starts.Length; i++)
             {
                 var repetition = i == 0 ? 0 : 1;
+                if (scale >= 0 && DecimalScale.TryScale(values[i], scale, out var scaled))
+                {
+                    _sampleScaled.Add(scaled, _scaledPresent, repetition);
+                    _sampleValues.AddLevels(_valuePresent - 1, repetition);
+                    anyScaled = true;
+                }
+                else
+                {
+                    _sampleValues.Add(values[i], _valuePresent, repetition);
+                    _sampleScaled.AddLevels(_scaledPresent - 1, repetition);
+                }
+
                 if (starts[i] != 0)
                 {
                     _sampleStarts.Add(starts[i], _startPresent, repetition);
@@ -269,6 +302,15 @@ public sealed class SampleBlockWriter
                 {
                     _sampleStarts.AddLevels(_startPresent - 1, repetition);
                 }
+            }
+
+            if (anyScaled)
+            {
+                _valueDivisors.Add(DecimalScale.Divisor(scale), 1, 0);
+            }
+            else
+            {
+                _valueDivisors.AddLevels(0, 0);
             }
 
             // Rows are in time order: the ends bound the whole list.
@@ -354,6 +396,8 @@ public sealed class SampleBlockWriter
         private readonly ColumnBuffer<T> _values = new();
         private readonly ColumnBuffer<int> _definitions = new();
         private readonly ColumnBuffer<int> _repetitions = new();
+
+        public ReadOnlySpan<T> Values => _values.Memory.Span;
 
         public void Clear()
         {

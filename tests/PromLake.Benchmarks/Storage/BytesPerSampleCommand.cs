@@ -77,13 +77,14 @@ internal static class BytesPerSampleCommand
             };
             if (args.Contains("--alternatives"))
             {
-                variants.Add(new() { Compression = CompressionLevel.SmallestSize, ValueEncoding = SampleValueEncoding.ByteStreamSplit });
-                variants.Add(new() { Compression = CompressionLevel.SmallestSize, ValueEncoding = SampleValueEncoding.Plain });
+                variants.Add(new() { Compression = CompressionLevel.SmallestSize, ScaledValues = false });
+                variants.Add(new() { Compression = CompressionLevel.SmallestSize, ScaledValues = false, ValueEncoding = SampleValueEncoding.ByteStreamSplit });
+                variants.Add(new() { Compression = CompressionLevel.SmallestSize, ScaledValues = false, ValueEncoding = SampleValueEncoding.Plain });
             }
 
             foreach (var options in variants)
             {
-                var name = $"block-{options.Compression}-{options.ValueEncoding}";
+                var name = $"block-{options.Compression}-{options.ValueEncoding}-{(options.ScaledValues ? "scaled" : "doubles")}";
                 var path = Path.Combine(work, name + ".parquet");
                 var clock = Stopwatch.StartNew();
                 await using (var file = File.Create(path))
@@ -92,7 +93,7 @@ internal static class BytesPerSampleCommand
                 }
 
                 var bytes = new FileInfo(path).Length;
-                Console.WriteLine($"| PromLake block, zstd {options.Compression}, values {options.ValueEncoding} | {bytes:N0} | {(double)bytes / samples:F3} | {(double)bytes / tsdbBytes:F2} | {clock.Elapsed.TotalSeconds:F1} s |");
+                Console.WriteLine($"| PromLake block, zstd {options.Compression}, {(options.ScaledValues ? "decimals as scaled integers, other" : "all")} values {options.ValueEncoding} | {bytes:N0} | {(double)bytes / samples:F3} | {(double)bytes / tsdbBytes:F2} | {clock.Elapsed.TotalSeconds:F1} s |");
             }
 
             var repeats = 0L;
