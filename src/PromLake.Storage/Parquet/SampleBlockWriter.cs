@@ -107,6 +107,7 @@ public sealed class SampleBlockWriter
     private sealed class RowGroupColumns(BlockSchema schema)
     {
         private readonly List<string> _metricNames = [];
+        private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
         private readonly LevelledColumn<ReadOnlyMemory<char>> _labelNames = new();
         private readonly ColumnBuffer<ReadOnlyMemory<char>> _labelValues = new();
 
@@ -230,8 +231,8 @@ public sealed class SampleBlockWriter
                     continue;
                 }
 
-                _labelNames.Add(label.Name.AsMemory(), _labelPresent, first ? 0 : 1);
-                _labelValues.Add(label.Value.AsMemory());
+                _labelNames.Add(Interned(label.Name), _labelPresent, first ? 0 : 1);
+                _labelValues.Add(Interned(label.Value));
                 first = false;
             }
 
@@ -363,14 +364,32 @@ public sealed class SampleBlockWriter
 
                 for (var j = 0; j < exemplar.Labels.Length; j++)
                 {
-                    _exemplarLabelNames.Add(exemplar.Labels[j].Name.AsMemory(), _exemplarLabelPresent, j == 0 ? repetition : 2);
-                    _exemplarLabelValues.Add(exemplar.Labels[j].Value.AsMemory());
+                    _exemplarLabelNames.Add(Interned(exemplar.Labels[j].Name), _exemplarLabelPresent, j == 0 ? repetition : 2);
+                    _exemplarLabelValues.Add(Interned(exemplar.Labels[j].Value));
                 }
 
                 summary.Include(exemplar.Timestamp);
             }
 
             summary.Exemplars += exemplars.Length;
+        }
+
+        /// <summary>
+        /// One string instance per distinct text. Parquet.Net builds its dictionaries of
+        /// ReadOnlyMemory&lt;char&gt; values, whose equality is by instance but whose hash is by
+        /// text: equal labels held in different strings (every series read back from a block,
+        /// every label set the compactor meets) would land in one hash chain and all become
+        /// dictionary entries, quadratic in the labels of a row group and a larger dictionary.
+        /// </summary>
+        private ReadOnlyMemory<char> Interned(string text)
+        {
+            if (!_strings.TryGetValue(text, out var canonical))
+            {
+                _strings.Add(text);
+                canonical = text;
+            }
+
+            return canonical.AsMemory();
         }
 
         private void AddMetadata(SeriesMetadata? metadata)
@@ -384,8 +403,8 @@ public sealed class SampleBlockWriter
             }
 
             _types.Add(SeriesMetadata.TypeName(metadata.Type).AsMemory(), 1, 0);
-            _helps.Add(metadata.Help.AsMemory(), 1, 0);
-            _units.Add(metadata.Unit.AsMemory(), 1, 0);
+            _helps.Add(Interned(metadata.Help), 1, 0);
+            _units.Add(Interned(metadata.Unit), 1, 0);
         }
     }
 
