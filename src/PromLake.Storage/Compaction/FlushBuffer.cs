@@ -20,6 +20,7 @@ public sealed class FlushBuffer
     private readonly LabelSetCache _labelSets = new();
     private readonly Dictionary<(string Tenant, long Hour), FlushPartition> _partitions = [];
     private readonly List<FlushSeries> _pool = [];
+    private FlushPartition? _lastPartition;
     private int _pooledInUse;
     private int _flush;
     private byte[] _tenantBytes = [];
@@ -89,6 +90,7 @@ public sealed class FlushBuffer
         Bytes = 0;
         Events = 0;
         _partitions.Clear();
+        _lastPartition = null;
         _pooledInUse = 0;
         _flush++;
         _labelSets.Trim();
@@ -152,16 +154,45 @@ public sealed class FlushBuffer
     {
         if (labelSet.Flush != _flush)
         {
-            labelSet.Series.Clear();
             labelSet.Flush = _flush;
+            labelSet.Series = null;
+            labelSet.OtherSeries?.Clear();
+        }
+        else if (labelSet.Series is { } first && first.Hour == hour && first.Tenant == _tenant)
+        {
+            return first;
+        }
+        else if (labelSet.OtherSeries is { } others)
+        {
+            foreach (var other in others)
+            {
+                if (other.Hour == hour && other.Tenant == _tenant)
+                {
+                    return other;
+                }
+            }
         }
 
-        foreach (var candidate in labelSet.Series)
+        var series = Rent();
+        series.Reset(labelSet, _tenant, hour);
+        Partition(hour).Series.Add(series);
+        if (labelSet.Series is null)
         {
-            if (candidate.Hour == hour && candidate.Tenant == _tenant)
-            {
-                return candidate;
-            }
+            labelSet.Series = series;
+        }
+        else
+        {
+            (labelSet.OtherSeries ??= []).Add(series);
+        }
+
+        return series;
+    }
+
+    private FlushPartition Partition(long hour)
+    {
+        if (_lastPartition is { } last && last.Hour == hour && ReferenceEquals(last.Tenant, _tenant))
+        {
+            return last;
         }
 
         if (!_partitions.TryGetValue((_tenant, hour), out var partition))
@@ -169,11 +200,7 @@ public sealed class FlushBuffer
             _partitions[(_tenant, hour)] = partition = new FlushPartition(_tenant, hour);
         }
 
-        var series = Rent();
-        series.Reset(labelSet, _tenant, hour);
-        labelSet.Series.Add(series);
-        partition.Series.Add(series);
-        return series;
+        return _lastPartition = partition;
     }
 
     private FlushSeries Rent()

@@ -11,6 +11,11 @@ namespace PromLake.Storage.Compaction;
 /// </summary>
 internal sealed class FlushSeries
 {
+    // Shared by every series without histograms or exemplars; never added to.
+    private static readonly List<HistogramSample> NoHistograms = [];
+    private static readonly List<Exemplar> NoExemplars = [];
+    private List<HistogramSample>? _histograms;
+    private List<Exemplar>? _exemplars;
     private byte[] _metadataHelp = [];
     private byte[] _metadataUnit = [];
 
@@ -23,9 +28,15 @@ internal sealed class FlushSeries
     /// <summary>Float samples in log order until <see cref="Deduplicate"/> puts them in time order.</summary>
     public SampleColumnBuffer Samples { get; } = new();
 
-    public List<HistogramSample> Histograms { get; } = [];
+    /// <summary>Native histogram samples; the list is made for the series that have any (few do).</summary>
+    public List<HistogramSample> Histograms => _histograms ??= [];
 
-    public List<Exemplar> Exemplars { get; } = [];
+    public List<Exemplar> Exemplars => _exemplars ??= [];
+
+    /// <summary>The histograms for a reader that does not add any: no list is made for a series without them.</summary>
+    public List<HistogramSample> HistogramsOrEmpty => _histograms ?? NoHistograms;
+
+    public List<Exemplar> ExemplarsOrEmpty => _exemplars ?? NoExemplars;
 
     public SeriesMetadata? Metadata { get; private set; }
 
@@ -35,8 +46,8 @@ internal sealed class FlushSeries
         Tenant = tenant;
         Hour = hour;
         Samples.Clear();
-        Histograms.Clear();
-        Exemplars.Clear();
+        _histograms?.Clear();
+        _exemplars?.Clear();
         Metadata = null;
     }
 
@@ -60,8 +71,16 @@ internal sealed class FlushSeries
     /// </summary>
     public void Deduplicate()
     {
-        RepeatDedup.Apply(Histograms);
-        SortExemplars();
+        if (_histograms is { Count: > 1 })
+        {
+            RepeatDedup.Apply(_histograms);
+        }
+
+        if (_exemplars is { Count: > 1 })
+        {
+            SortExemplars(_exemplars);
+        }
+
         var timestamps = Samples.Timestamps;
         for (var i = 1; i < timestamps.Length; i++)
         {
@@ -78,25 +97,25 @@ internal sealed class FlushSeries
     {
         var series = new StoredSeries(LabelSet.Template.Labels) { Metadata = Metadata };
         CopySamples(series.Samples);
-        series.Histograms.AddRange(Histograms);
-        series.Exemplars.AddRange(Exemplars);
+        series.Histograms.AddRange(HistogramsOrEmpty);
+        series.Exemplars.AddRange(ExemplarsOrEmpty);
         return series;
     }
 
     /// <summary>Exemplars in time order, equal timestamps as written (the block's order); lists are short.</summary>
-    private void SortExemplars()
+    private static void SortExemplars(List<Exemplar> exemplars)
     {
-        for (var i = 1; i < Exemplars.Count; i++)
+        for (var i = 1; i < exemplars.Count; i++)
         {
-            var exemplar = Exemplars[i];
+            var exemplar = exemplars[i];
             var j = i - 1;
-            while (j >= 0 && Exemplars[j].Timestamp > exemplar.Timestamp)
+            while (j >= 0 && exemplars[j].Timestamp > exemplar.Timestamp)
             {
-                Exemplars[j + 1] = Exemplars[j];
+                exemplars[j + 1] = exemplars[j];
                 j--;
             }
 
-            Exemplars[j + 1] = exemplar;
+            exemplars[j + 1] = exemplar;
         }
     }
 

@@ -41,10 +41,13 @@ internal sealed class InternedLabelSet
     public InternedLabelSet? Next { get; set; }
 
     /// <summary>
-    /// This set's series in the flush numbered <see cref="Flush"/>: one per (tenant, hour),
-    /// almost always just one, so finding it needs no hash lookup.
+    /// This set's first series in the flush numbered <see cref="Flush"/>; the series of other
+    /// (tenant, hour) pairs in <see cref="OtherSeries"/>. Almost always there is just the one,
+    /// found without a lookup.
     /// </summary>
-    public List<FlushSeries> Series { get; } = new(1);
+    public FlushSeries? Series { get; set; }
+
+    public List<FlushSeries>? OtherSeries { get; set; }
 
     public int Flush { get; set; } = -1;
 }

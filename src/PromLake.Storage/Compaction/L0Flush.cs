@@ -65,7 +65,7 @@ public sealed class L0Flush
         foreach (var s in series)
         {
             s.Deduplicate();
-            rows.Add(new BlockRow(s.LabelSet.Template, s.Samples.Columns, s.Histograms, s.Exemplars, s.Metadata));
+            rows.Add(new BlockRow(s.LabelSet.Template, s.Samples.Columns, s.HistogramsOrEmpty, s.ExemplarsOrEmpty, s.Metadata));
         }
 
         return writer.WriteRowsAsync(rows, destination, cancellationToken);

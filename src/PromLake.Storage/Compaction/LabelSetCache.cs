@@ -16,6 +16,10 @@ internal sealed class LabelSetCache
     public const int MaxSets = 1 << 18;
 
     private readonly Dictionary<ulong, InternedLabelSet> _byHash = [];
+
+    // One instance per label text across all sets, so the block writer can hand the strings
+    // to Parquet.Net's dictionaries as they are (see SampleBlockWriter's interning).
+    private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
     private byte[] _key = new byte[1024];
 
     public int Count { get; private set; }
@@ -26,6 +30,7 @@ internal sealed class LabelSetCache
         if (Count >= MaxSets)
         {
             _byHash.Clear();
+            _strings.Clear();
             Count = 0;
         }
     }
@@ -77,14 +82,14 @@ internal sealed class LabelSetCache
         return created.Canonical;
     }
 
-    private static InternedLabelSet Create(byte[] key, ulong hash, ReadOnlySpan<byte> payload, IngestEventDecoder decoder, List<uint> refs, int index)
+    private InternedLabelSet Create(byte[] key, ulong hash, ReadOnlySpan<byte> payload, IngestEventDecoder decoder, List<uint> refs, int index)
     {
         var labels = new Label[refs.Count / 2];
         for (var i = 0; i < labels.Length; i++)
         {
             labels[i] = new Label(
-                Encoding.UTF8.GetString(decoder.Symbol(refs[2 * i], index).Span(payload)),
-                Encoding.UTF8.GetString(decoder.Symbol(refs[(2 * i) + 1], index).Span(payload)));
+                Intern(decoder.Symbol(refs[2 * i], index).Span(payload)),
+                Intern(decoder.Symbol(refs[(2 * i) + 1], index).Span(payload)));
         }
 
         try
@@ -95,6 +100,18 @@ internal sealed class LabelSetCache
         {
             throw new InvalidDataException($"timeseries {index}: {error.Message}", error);
         }
+    }
+
+    private string Intern(ReadOnlySpan<byte> utf8)
+    {
+        var text = Encoding.UTF8.GetString(utf8);
+        if (_strings.TryGetValue(text, out var existing))
+        {
+            return existing;
+        }
+
+        _strings.Add(text);
+        return text;
     }
 
     /// <summary>The set in sorted order, found or made, for a set the log listed out of order.</summary>

@@ -22,9 +22,13 @@ internal sealed class BlockRow
         Metadata = series.Metadata;
     }
 
-    /// <summary>A row whose samples are columns already; <paramref name="labels"/> gives the labels only.</summary>
+    /// <summary>
+    /// A row whose samples are columns already; <paramref name="labels"/> gives the labels only,
+    /// and its label strings are one instance per text (<see cref="LabelsInterned"/>).
+    /// </summary>
     public BlockRow(StoredSeries labels, SampleColumns samples, List<HistogramSample> histograms, List<Exemplar> exemplars, SeriesMetadata? metadata)
     {
+        LabelsInterned = true;
         _series = labels;
         SampleList = [];
         Columns = samples;
@@ -37,6 +41,9 @@ internal sealed class BlockRow
     public Label[] Labels => _series.Labels;
     public List<Sample> SampleList { get; set; }
     public SampleColumns? Columns { get; }
+
+    /// <summary>Whether equal label texts of every row are already the same string instance (the writer need not map them).</summary>
+    public bool LabelsInterned { get; }
     public List<HistogramSample> HistogramList { get; set; }
     public List<Exemplar> ExemplarList { get; set; }
     public SeriesMetadata? Metadata { get; set; }

@@ -154,7 +154,7 @@ public sealed class SampleBlockWriter
             {
                 var row = rows[r];
                 _metricNames.Add(row.MetricName);
-                AddLabels(row.Labels);
+                AddLabels(row.Labels, row.LabelsInterned);
                 AddSamples(row, summary);
                 AddHistograms(row.Histograms, summary);
                 AddExemplars(row.Exemplars, summary);
@@ -221,7 +221,7 @@ public sealed class SampleBlockWriter
             _units.Clear();
         }
 
-        private void AddLabels(Label[] labels)
+        private void AddLabels(Label[] labels, bool interned)
         {
             var first = true;
             foreach (var label in labels)
@@ -231,8 +231,8 @@ public sealed class SampleBlockWriter
                     continue;
                 }
 
-                _labelNames.Add(Interned(label.Name), _labelPresent, first ? 0 : 1);
-                _labelValues.Add(Interned(label.Value));
+                _labelNames.Add(interned ? label.Name.AsMemory() : Interned(label.Name), _labelPresent, first ? 0 : 1);
+                _labelValues.Add(interned ? label.Value.AsMemory() : Interned(label.Value));
                 first = false;
             }
 
