@@ -197,7 +197,7 @@ public sealed class FlushBuffer
 
         if (!_partitions.TryGetValue((_tenant, hour), out var partition))
         {
-            _partitions[(_tenant, hour)] = partition = new FlushPartition(_tenant, hour);
+            _partitions[(_tenant, hour)] = partition = new FlushPartition(_tenant, hour, _labelSets);
         }
 
         return _lastPartition = partition;

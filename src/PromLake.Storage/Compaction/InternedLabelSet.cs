@@ -37,6 +37,9 @@ internal sealed class InternedLabelSet
     /// <summary>The key block order sorts by (<see cref="SeriesSortKey"/>), made on first use.</summary>
     public string SortKey => _sortKey ??= SeriesSortKey.Of(Template);
 
+    /// <summary>The set's place in block order among all sets of its cache (<see cref="LabelSetCache.Rank"/>).</summary>
+    public int Rank { get; set; } = -1;
+
     /// <summary>The next set with the same hash (a collision chain).</summary>
     public InternedLabelSet? Next { get; set; }
 

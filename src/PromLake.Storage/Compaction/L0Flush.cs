@@ -53,14 +53,15 @@ public sealed class L0Flush
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(partition);
         var series = partition.Series.ToArray();
-        var keys = new string[series.Length];
+        partition.LabelSets.Rank();
+        var ranks = new int[series.Length];
         for (var i = 0; i < series.Length; i++)
         {
-            keys[i] = series[i].LabelSet.SortKey;
+            ranks[i] = series[i].LabelSet.Rank;
         }
 
-        // A partition holds each label set once, so the keys are distinct and the order total.
-        Array.Sort(keys, series, StringComparer.Ordinal);
+        // A partition holds each label set once, so the ranks are distinct and the order total.
+        Array.Sort(ranks, series);
         var rows = new List<BlockRow>(series.Length);
         foreach (var s in series)
         {

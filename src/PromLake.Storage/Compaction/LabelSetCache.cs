@@ -20,6 +20,8 @@ internal sealed class LabelSetCache
     // One instance per label text across all sets, so the block writer can hand the strings
     // to Parquet.Net's dictionaries as they are (see SampleBlockWriter's interning).
     private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
+    private readonly List<InternedLabelSet> _canonical = [];
+    private bool _ranked;
     private byte[] _key = new byte[1024];
 
     public int Count { get; private set; }
@@ -31,6 +33,7 @@ internal sealed class LabelSetCache
         {
             _byHash.Clear();
             _strings.Clear();
+            _canonical.Clear();
             Count = 0;
         }
     }
@@ -78,6 +81,10 @@ internal sealed class LabelSetCache
         {
             created.Canonical = Canonical(created.Template);
         }
+        else
+        {
+            AddCanonical(created);
+        }
 
         return created.Canonical;
     }
@@ -100,6 +107,40 @@ internal sealed class LabelSetCache
         {
             throw new InvalidDataException($"timeseries {index}: {error.Message}", error);
         }
+    }
+
+    /// <summary>
+    /// Numbers every set in block order, so that a flush sorts its series by an integer
+    /// rather than by comparing labels. Sets persist across flushes, so in steady state
+    /// (no new series) this does nothing; a flush that met new series ranks them all again.
+    /// </summary>
+    public void Rank()
+    {
+        if (_ranked)
+        {
+            return;
+        }
+
+        var sets = _canonical.ToArray();
+        var keys = new string[sets.Length];
+        for (var i = 0; i < sets.Length; i++)
+        {
+            keys[i] = sets[i].SortKey;
+        }
+
+        Array.Sort(keys, sets, StringComparer.Ordinal);
+        for (var i = 0; i < sets.Length; i++)
+        {
+            sets[i].Rank = i;
+        }
+
+        _ranked = true;
+    }
+
+    private void AddCanonical(InternedLabelSet set)
+    {
+        _canonical.Add(set);
+        _ranked = false;
     }
 
     private string Intern(ReadOnlySpan<byte> utf8)
@@ -131,6 +172,7 @@ internal sealed class LabelSetCache
         var created = new InternedLabelSet(key, hash, template) { Next = first };
         _byHash[hash] = created;
         Count++;
+        AddCanonical(created);
         return created;
     }
 

@@ -132,14 +132,7 @@ public class FlushBufferTests
                 buffer.Add(i, i + 1, events[i]);
             }
 
-            var model = buffer.Partitions;
-            foreach (var partition in buffer.Blocks)
-            {
-                var expected = BlockAssert.Write(L0Flush.Deduplicate(model[(partition.Tenant, partition.Hour)].Values));
-                using var actual = new MemoryStream();
-                L0Flush.WriteBlockAsync(new SampleBlockWriter(), partition, actual).GetAwaiter().GetResult();
-                Assert.Equal(expected, actual.ToArray());
-            }
+            AssertBlocksAreTheSharedModels(buffer);
         }, iter: 100);
     }
 
@@ -159,6 +152,25 @@ public class FlushBufferTests
         Assert.Equal(expected.Keys.Order(), buffer.Partitions.Keys.Order());
         Assert.Equal(1, buffer.FirstPosition);
         Assert.Equal(events.Length - 1, buffer.Events);
+    }
+
+    [Fact]
+    public void Blocks_of_a_reused_buffer_stay_in_block_order_as_new_series_arrive()
+    {
+        Gen.Select(Events, Events).Sample((first, second) =>
+        {
+            var buffer = new FlushBuffer();
+            foreach (var events in new[] { first, second })
+            {
+                buffer.Clear();
+                for (var i = 0; i < events.Length; i++)
+                {
+                    buffer.Add(i, i + 1, events[i]);
+                }
+
+                AssertBlocksAreTheSharedModels(buffer);
+            }
+        }, iter: 60);
     }
 
     [Fact]
@@ -193,6 +205,19 @@ public class FlushBufferTests
         var error = Assert.Throws<InvalidDataException>(() => new FlushBuffer().Add(42, 43, bytes[..^3]));
 
         Assert.Contains("position 42", error.Message);
+    }
+
+    /// <summary>Each block written from the buffer's columns is byte for byte the writer's block of the shared model.</summary>
+    private static void AssertBlocksAreTheSharedModels(FlushBuffer buffer)
+    {
+        var model = buffer.Partitions;
+        foreach (var partition in buffer.Blocks)
+        {
+            var expected = BlockAssert.Write(L0Flush.Deduplicate(model[(partition.Tenant, partition.Hour)].Values));
+            using var actual = new MemoryStream();
+            L0Flush.WriteBlockAsync(new SampleBlockWriter(), partition, actual).GetAwaiter().GetResult();
+            Assert.Equal(expected, actual.ToArray());
+        }
     }
 
     private static byte[] RequestField(byte[] request)
