@@ -73,8 +73,8 @@ public sealed class CompactionEndToEndTests(AzuriteFixture azurite) : TemporaryD
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT s.timestamp, s.value
-            FROM (SELECT metric_name, labels, unnest(samples) AS s FROM read_parquet('{directory}/*.parquet'))
+            SELECT s.timestamp, coalesce(s.value, s.scaled / value_divisor)
+            FROM (SELECT metric_name, labels, value_divisor, unnest(samples) AS s FROM read_parquet('{directory}/*.parquet'))
             WHERE metric_name = 'up' AND labels['job'] = 'prometheus' AND labels['instance'] = '{instance}' AND s.timestamp <= {upToMs}
             ORDER BY s.timestamp
             """;

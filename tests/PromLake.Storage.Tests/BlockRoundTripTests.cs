@@ -9,10 +9,11 @@ public class BlockRoundTripTests
     [Fact]
     public void Any_series_read_back_exactly_including_NaN_payloads_stale_markers_signed_zero_and_duplicate_timestamps()
     {
-        Gen.Select(StorageGenerators.Series.Array[0, 12], Gen.Int[1, 40], Gen.Enum<SampleValueEncoding>()).Sample(t =>
+        // Both layouts: values scaled where they can be (version 2) and all doubles (version 1).
+        Gen.Select(StorageGenerators.Series.Array[0, 12], Gen.Int[1, 40], Gen.Enum<SampleValueEncoding>(), Gen.Bool).Sample(t =>
         {
-            var (series, rowGroupElements, encoding) = t;
-            var block = BlockAssert.Write(series, new SampleBlockWriterOptions { RowGroupTargetElements = rowGroupElements, ValueEncoding = encoding });
+            var (series, rowGroupElements, encoding, scaled) = t;
+            var block = BlockAssert.Write(series, new SampleBlockWriterOptions { RowGroupTargetElements = rowGroupElements, ValueEncoding = encoding, ScaledValues = scaled });
 
             var read = BlockAssert.Read(block);
 
@@ -33,6 +34,39 @@ public class BlockRoundTripTests
         var read = BlockAssert.Read(BlockAssert.Write([series])).Series.Single();
 
         Assert.Equal(bits, read.Samples.Select(s => BitConverter.DoubleToUInt64Bits(s.Value)));
+    }
+
+    [Fact]
+    public void Decimal_values_read_back_exactly_at_every_scale_next_to_values_that_stay_doubles()
+    {
+        var decimals = Gen.Select(Gen.Long[-10_000_000_000_000, 10_000_000_000_000], Gen.Int[0, DecimalScale.MaxScale + 2]).Select(t => t.Item1 / Math.Pow(10, t.Item2));
+        Gen.OneOf(decimals, decimals, StorageGenerators.AnyDouble).Array[1, 30].Sample(values =>
+        {
+            var series = new StoredSeries([new Label(Label.MetricName, "m")]);
+            for (var i = 0; i < values.Length; i++)
+            {
+                series.Samples.Add(new Sample(i, values[i]));
+            }
+
+            var read = BlockAssert.Read(BlockAssert.Write([series])).Series.Single();
+
+            Assert.Equal(values.Select(BitConverter.DoubleToUInt64Bits), read.Samples.Select(s => BitConverter.DoubleToUInt64Bits(s.Value)));
+        }, iter: 500);
+    }
+
+    [Fact]
+    public async Task A_block_of_the_version_1_layout_is_still_read()
+    {
+        var series = DuckDbQueryTests.NodeSeries(hosts: 2, samplesPerSeries: 5);
+        var block = BlockAssert.Write(series, new SampleBlockWriterOptions { ScaledValues = false });
+
+        using var stream = new MemoryStream(block);
+        await using (var parquet = await global::Parquet.ParquetReader.CreateAsync(stream))
+        {
+            Assert.Equal("1", parquet.CustomMetadata["promlake.block"]);
+        }
+
+        BlockAssert.Equal(StorageGenerators.Expected(series), BlockAssert.Read(block).Series);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CsCheck;
 using DuckDB.NET.Data;
 using Google.Protobuf;
 using PromLake.Storage.Parquet;
@@ -24,8 +25,8 @@ public sealed class DuckDbQueryTests : IDisposable
         var path = WriteBlock(series);
 
         var rows = Query($"""
-            SELECT metric_name, labels['instance'] AS instance, labels['job'] AS job, s.timestamp, s.value
-            FROM (SELECT metric_name, labels, unnest(samples) AS s FROM read_parquet('{path}'))
+            SELECT metric_name, labels['instance'] AS instance, labels['job'] AS job, s.timestamp, coalesce(s.value, s.scaled / value_divisor) AS value
+            FROM (SELECT metric_name, labels, value_divisor, unnest(samples) AS s FROM read_parquet('{path}'))
             ORDER BY metric_name, instance, s.timestamp
             """);
 
@@ -52,8 +53,8 @@ public sealed class DuckDbQueryTests : IDisposable
 
         // 2023-11-14 22:13:20 UTC is 1,700,000,000,000 ms: the first two scrapes of host 0.
         var rows = Query($"""
-            SELECT metric_name, labels['instance'] AS instance, s.timestamp, s.value
-            FROM (SELECT metric_name, labels, unnest(samples) AS s FROM read_parquet('{path}'))
+            SELECT metric_name, labels['instance'] AS instance, s.timestamp, coalesce(s.value, s.scaled / value_divisor) AS value
+            FROM (SELECT metric_name, labels, value_divisor, unnest(samples) AS s FROM read_parquet('{path}'))
             WHERE metric_name = 'node_load1'
               AND s.timestamp BETWEEN epoch_ms(TIMESTAMP '2023-11-14 22:13:20') AND epoch_ms(TIMESTAMP '2023-11-14 22:13:35')
             ORDER BY instance, s.timestamp
@@ -65,21 +66,25 @@ public sealed class DuckDbQueryTests : IDisposable
     }
 
     [Fact]
-    public void A_recursive_unnest_flattens_samples_into_timestamp_value_and_start_timestamp_columns()
+    public void A_recursive_unnest_flattens_samples_into_timestamp_value_scaled_and_start_timestamp_columns()
     {
         var series = new StoredSeries([new Label(Label.MetricName, "http_requests_total"), new Label("code", "200")]);
         series.Samples.Add(new Sample(1_700_000_000_000, 10, StartTimestamp: 1_699_999_000_000));
-        series.Samples.Add(new Sample(1_700_000_015_000, 12));
+        series.Samples.Add(new Sample(1_700_000_015_000, 12.5));
+        series.Samples.Add(new Sample(1_700_000_030_000, double.PositiveInfinity));
         var path = WriteBlock([series]);
 
         var rows = Query($"""
-            SELECT metric_name, labels['code'], unnest(samples, recursive := true)
+            SELECT metric_name, labels['code'], value_divisor, unnest(samples, recursive := true)
             FROM read_parquet('{path}') WHERE metric_name = 'http_requests_total'
             """);
 
-        Assert.Equal(2, rows.Count);
-        Assert.Equal(["http_requests_total", "200", 1_700_000_000_000L, 10.0, 1_699_999_000_000L], rows[0]);
-        Assert.Equal(["http_requests_total", "200", 1_700_000_015_000L, 12.0, null], rows[1]);
+        // Columns: name, code, value_divisor, timestamp, value, scaled, start_timestamp. The
+        // decimals are integers at the row's scale (12.5 = 125 / 10); +Inf stays a double.
+        Assert.Equal(3, rows.Count);
+        Assert.Equal(["http_requests_total", "200", 10.0, 1_700_000_000_000L, null, 100L, 1_699_999_000_000L], rows[0]);
+        Assert.Equal(["http_requests_total", "200", 10.0, 1_700_000_015_000L, null, 125L, null], rows[1]);
+        Assert.Equal(["http_requests_total", "200", 10.0, 1_700_000_030_000L, double.PositiveInfinity, null, null], rows[2]);
     }
 
     [Fact]
@@ -90,11 +95,49 @@ public sealed class DuckDbQueryTests : IDisposable
         series.Samples.Add(new Sample(2_000, BitConverter.UInt64BitsToDouble(StorageGenerators.StaleMarkerBits)));
         var path = WriteBlock([series]);
 
-        var rows = Query($"SELECT s.timestamp, isnan(s.value) FROM (SELECT unnest(samples) AS s FROM read_parquet('{path}')) ORDER BY 1");
+        var rows = Query($"SELECT s.timestamp, isnan(coalesce(s.value, s.scaled / value_divisor)) FROM (SELECT value_divisor, unnest(samples) AS s FROM read_parquet('{path}')) ORDER BY 1");
 
         Assert.Equal([[1_000L, false], [2_000L, true]], rows);
         var value = (double)Query($"SELECT s.value FROM (SELECT unnest(samples) AS s FROM read_parquet('{path}')) WHERE s.timestamp = 2000").Single()[0]!;
         Assert.Equal(StorageGenerators.StaleMarkerBits, BitConverter.DoubleToUInt64Bits(value));
+    }
+
+    [Fact]
+    public void DuckDB_gives_every_value_back_bit_for_bit_whether_stored_scaled_or_as_a_double()
+    {
+        // Decimals of every scale (DuckDB must divide int64 by double exactly as the writer
+        // checked), mixed in a series with NaN payloads, -0.0, infinities and subnormals.
+        var decimals = Gen.Select(Gen.Long[-1_000_000_000_000, 1_000_000_000_000], Gen.Int[0, 12]).Select(t => t.Item1 / Math.Pow(10, t.Item2));
+        Gen.OneOf(decimals, StorageGenerators.AnyDouble).Array[1, 50].Array[1, 8].Sample(seriesValues =>
+        {
+            var series = new List<StoredSeries>();
+            for (var i = 0; i < seriesValues.Length; i++)
+            {
+                var one = new StoredSeries([new Label(Label.MetricName, "m"), new Label("i", i.ToString(CultureInfo.InvariantCulture))]);
+                for (var j = 0; j < seriesValues[i].Length; j++)
+                {
+                    one.Samples.Add(new Sample(j, seriesValues[i][j]));
+                }
+
+                series.Add(one);
+            }
+
+            var path = WriteBlock(series);
+            var rows = Query($"""
+                SELECT CAST(labels['i'] AS INTEGER), s.timestamp, coalesce(s.value, s.scaled / value_divisor)
+                FROM (SELECT labels, value_divisor, unnest(samples) AS s FROM read_parquet('{path}')) ORDER BY 1, 2
+                """);
+            var k = 0;
+            for (var i = 0; i < seriesValues.Length; i++)
+            {
+                foreach (var value in seriesValues[i])
+                {
+                    Assert.Equal(BitConverter.DoubleToUInt64Bits(value), BitConverter.DoubleToUInt64Bits((double)rows[k++][2]!));
+                }
+            }
+
+            File.Delete(path);
+        }, iter: 40);
     }
 
     [Fact]
@@ -158,7 +201,8 @@ public sealed class DuckDbQueryTests : IDisposable
         {
             for (var i = 0; i < one.Samples.Count; i++)
             {
-                one.Samples[i] = one.Samples[i] with { Value = 42 + (i / 100) };
+                // Not short decimals, so they stay doubles (DecimalScale).
+                one.Samples[i] = one.Samples[i] with { Value = Math.PI + (i / 100) };
             }
         }
 

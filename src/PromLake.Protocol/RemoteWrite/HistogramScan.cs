@@ -7,7 +7,7 @@ namespace PromLake.Protocol.RemoteWrite;
 /// field is well-formed (the bytes go into the log as they are, so they must
 /// decode later) and returns its timestamp (field 15, the same in both versions).
 /// </summary>
-internal static class HistogramScan
+public static class HistogramScan
 {
     public static long ReadTimestamp(ProtoReader reader)
     {

@@ -1,17 +1,31 @@
-using PromLake.Protocol.LogEvents;
+using System.Text;
 using PromLake.Storage.Series;
-using V2 = PromLake.Protocol.WriteV2;
 
 namespace PromLake.Storage.Compaction;
 
 /// <summary>
-/// The log events read since the last flush, decoded into series per
-/// (tenant, hour of sample time). Samples are kept in log order, which the
-/// deduplication rules rely on.
+/// The log events read since the last flush, decoded into series per (tenant, hour of
+/// sample time). Samples are kept in log order, which the deduplication rules rely on.
+/// <para>
+/// Events are decoded by hand (<see cref="IngestEventDecoder"/>) straight into per-series
+/// columns (<see cref="FlushSeries"/>); a series is found by the bytes of its labels in the
+/// log (<see cref="LabelSetCache"/>), so its label strings are built once, when it is first
+/// seen, not per event or per sample. <see cref="Clear"/> keeps the columns and the label
+/// sets for the next flush. Not thread-safe.
+/// </para>
 /// </summary>
 public sealed class FlushBuffer
 {
-    private readonly Dictionary<(string Tenant, long Hour), Dictionary<ulong, StoredSeries>> _partitions = [];
+    private readonly IngestEventDecoder _decoder = new();
+    private readonly LabelSetCache _labelSets = new();
+    private readonly Dictionary<(string Tenant, long Hour), FlushPartition> _partitions = [];
+    private readonly List<FlushSeries> _pool = [];
+    private FlushPartition? _lastPartition;
+    private int _pooledInUse;
+    private int _flush;
+    private byte[] _tenantBytes = [];
+    private string _tenant = "";
+    private long _receivedAtMs;
 
     public long FirstPosition { get; private set; } = -1;
 
@@ -24,18 +38,40 @@ public sealed class FlushBuffer
 
     public int Events { get; private set; }
 
-    public IReadOnlyDictionary<(string Tenant, long Hour), Dictionary<ulong, StoredSeries>> Partitions => _partitions;
-
     public bool IsEmpty => Events == 0;
 
+    /// <summary>The buffered series per (tenant, hour), what each level-0 block will hold.</summary>
+    public IReadOnlyCollection<FlushPartition> Blocks => _partitions.Values;
+
+    /// <summary>
+    /// The buffered series as the shared model, per (tenant, hour) and series id, samples in
+    /// log order, for readers of the log tail. Built on each call; the compactor's own path
+    /// (<see cref="Blocks"/>) does not need it.
+    /// </summary>
+    public IReadOnlyDictionary<(string Tenant, long Hour), Dictionary<ulong, StoredSeries>> Partitions
+    {
+        get
+        {
+            var partitions = new Dictionary<(string Tenant, long Hour), Dictionary<ulong, StoredSeries>>();
+            foreach (var partition in _partitions.Values)
+            {
+                var series = new Dictionary<ulong, StoredSeries>();
+                foreach (var s in partition.Series)
+                {
+                    series[s.LabelSet.Template.Id] = s.ToStoredSeries();
+                }
+
+                partitions[(partition.Tenant, partition.Hour)] = series;
+            }
+
+            return partitions;
+        }
+    }
+
+    /// <exception cref="InvalidDataException">The event is malformed or of another format version.</exception>
     public void Add(long position, long nextPosition, ReadOnlySpan<byte> payload)
     {
-        var e = IngestEvent.Parser.ParseFrom(payload);
-        if (e.FormatVersion != IngestEventFormat.CurrentVersion)
-        {
-            throw new InvalidDataException($"log event at position {position} has format version {e.FormatVersion}; this compactor reads version {IngestEventFormat.CurrentVersion}");
-        }
-
+        _decoder.Decode(payload, position, this);
         if (FirstPosition < 0)
         {
             FirstPosition = position;
@@ -45,71 +81,135 @@ public sealed class FlushBuffer
         NextPosition = nextPosition;
         Bytes += payload.Length;
         Events++;
-        var symbols = e.Request.Symbols;
-        foreach (var ts in e.Request.Timeseries)
-        {
-            Add(e.Tenant, e.ReceivedAtMs, symbols, ts);
-        }
     }
 
-    private void Add(string tenant, long receivedAtMs, IList<string> symbols, V2.TimeSeries ts)
+    /// <summary>Empties the buffer for the next flush, keeping its arrays and the label sets it has seen.</summary>
+    public void Clear()
     {
-        var labels = new Label[ts.LabelsRefs.Count / 2];
-        for (var i = 0; i < labels.Length; i++)
+        FirstPosition = LastPosition = NextPosition = -1;
+        Bytes = 0;
+        Events = 0;
+        _partitions.Clear();
+        _lastPartition = null;
+        _pooledInUse = 0;
+        _flush++;
+        _labelSets.Trim();
+    }
+
+    internal void BeginEvent(ReadOnlySpan<byte> tenant, long receivedAtMs)
+    {
+        if (!tenant.SequenceEqual(_tenantBytes))
         {
-            labels[i] = new Label(symbols[(int)ts.LabelsRefs[2 * i]], symbols[(int)ts.LabelsRefs[(2 * i) + 1]]);
+            _tenantBytes = tenant.ToArray();
+            _tenant = Encoding.UTF8.GetString(tenant);
         }
 
-        var metadata = ts.Metadata is { } m ? new SeriesMetadata((MetricType)(int)m.Type, symbols[(int)m.HelpRef], symbols[(int)m.UnitRef]) : null;
-        foreach (var sample in ts.Samples)
+        _receivedAtMs = receivedAtMs;
+    }
+
+    internal void AddEntry(ReadOnlySpan<byte> payload, IngestEventDecoder decoder, LogEntry entry, int index)
+    {
+        if (entry.IsEmpty)
         {
-            Series(tenant, BlockLayout.HourOf(sample.Timestamp), labels).Samples.Add(new Sample(sample.Timestamp, sample.Value, sample.StartTimestamp));
+            return;
         }
 
-        foreach (var histogram in ts.Histograms)
+        var labelSet = _labelSets.Find(payload, decoder, entry.LabelRefs, index);
+        var timestamps = entry.Samples.Timestamps;
+        var values = entry.Samples.Values;
+        var starts = entry.Samples.Starts;
+        FlushSeries? series = null;
+        for (var i = 0; i < timestamps.Length; i++)
         {
-            Series(tenant, BlockLayout.HourOf(histogram.Timestamp), labels).Histograms.Add(new HistogramSample(histogram.Timestamp, Google.Protobuf.MessageExtensions.ToByteArray(histogram)));
-        }
-
-        foreach (var exemplar in ts.Exemplars)
-        {
-            var exemplarLabels = new Label[exemplar.LabelsRefs.Count / 2];
-            for (var i = 0; i < exemplarLabels.Length; i++)
+            var hour = BlockLayout.HourOf(timestamps[i]);
+            if (series is null || series.Hour != hour)
             {
-                exemplarLabels[i] = new Label(symbols[(int)exemplar.LabelsRefs[2 * i]], symbols[(int)exemplar.LabelsRefs[(2 * i) + 1]]);
+                series = Series(labelSet, hour);
             }
 
-            Series(tenant, BlockLayout.HourOf(exemplar.Timestamp), labels).Exemplars.Add(new Exemplar(exemplar.Timestamp, exemplar.Value, exemplarLabels));
+            series.Samples.Append(timestamps[i], values[i], starts[i]);
         }
 
-        if (metadata is not null && ts.Samples.Count == 0 && ts.Histograms.Count == 0)
+        foreach (var histogram in entry.Histograms)
         {
-            // Metadata alone (RW 1.0 sends it per family, apart from samples) has no
-            // sample time: it belongs to the hour the write endpoint received it,
-            // which is recorded in the event, so a repeated flush files it the same way.
-            var hour = BlockLayout.HourOf(receivedAtMs);
-            Series(tenant, hour, labels).Metadata = metadata;
+            Series(labelSet, BlockLayout.HourOf(histogram.Timestamp)).Histograms.Add(histogram);
         }
-        else if (metadata is not null)
+
+        foreach (var exemplar in entry.Exemplars)
         {
-            var hour = BlockLayout.HourOf(ts.Samples.Count > 0 ? ts.Samples[0].Timestamp : ts.Histograms[0].Timestamp);
-            Series(tenant, hour, labels).Metadata = metadata;
+            Series(labelSet, BlockLayout.HourOf(exemplar.Timestamp)).Exemplars.Add(exemplar);
+        }
+
+        if (entry.HasMetadata)
+        {
+            // Metadata alone (RW 1.0 sends it per family, apart from samples) has no sample
+            // time: it belongs to the hour the write endpoint received it, which is recorded
+            // in the event, so a repeated flush files it the same way.
+            var time = timestamps.Length > 0 ? timestamps[0] : entry.Histograms.Count > 0 ? entry.Histograms[0].Timestamp : _receivedAtMs;
+            Series(labelSet, BlockLayout.HourOf(time)).SetMetadata(entry.MetadataType, entry.MetadataHelp.Span(payload), entry.MetadataUnit.Span(payload));
         }
     }
 
-    private StoredSeries Series(string tenant, long hour, Label[] labels)
+    private FlushSeries Series(InternedLabelSet labelSet, long hour)
     {
-        if (!_partitions.TryGetValue((tenant, hour), out var series))
+        if (labelSet.Flush != _flush)
         {
-            _partitions[(tenant, hour)] = series = [];
+            labelSet.Flush = _flush;
+            labelSet.Series = null;
+            labelSet.OtherSeries?.Clear();
+        }
+        else if (labelSet.Series is { } first && first.Hour == hour && first.Tenant == _tenant)
+        {
+            return first;
+        }
+        else if (labelSet.OtherSeries is { } others)
+        {
+            foreach (var other in others)
+            {
+                if (other.Hour == hour && other.Tenant == _tenant)
+                {
+                    return other;
+                }
+            }
         }
 
-        var id = SeriesId.Of(labels);
-        if (!series.TryGetValue(id, out var stored))
+        var series = Rent();
+        series.Reset(labelSet, _tenant, hour);
+        Partition(hour).Series.Add(series);
+        if (labelSet.Series is null)
         {
-            series[id] = stored = new StoredSeries(labels);
+            labelSet.Series = series;
+        }
+        else
+        {
+            (labelSet.OtherSeries ??= []).Add(series);
         }
 
-        return stored;
+        return series;
+    }
+
+    private FlushPartition Partition(long hour)
+    {
+        if (_lastPartition is { } last && last.Hour == hour && ReferenceEquals(last.Tenant, _tenant))
+        {
+            return last;
+        }
+
+        if (!_partitions.TryGetValue((_tenant, hour), out var partition))
+        {
+            _partitions[(_tenant, hour)] = partition = new FlushPartition(_tenant, hour, _labelSets);
+        }
+
+        return _lastPartition = partition;
+    }
+
+    private FlushSeries Rent()
+    {
+        if (_pooledInUse == _pool.Count)
+        {
+            _pool.Add(new FlushSeries());
+        }
+
+        return _pool[_pooledInUse++];
     }
 }

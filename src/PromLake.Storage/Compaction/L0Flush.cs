@@ -30,18 +30,46 @@ public sealed class L0Flush
     /// <summary>Returns the names of the blobs written.</summary>
     public async Task<IReadOnlyList<string>> WriteAsync(FlushBuffer buffer, int shard, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(buffer);
         var written = new List<string>();
-        foreach (var ((tenant, hour), partition) in buffer.Partitions.OrderBy(p => p.Key.Tenant, StringComparer.Ordinal).ThenBy(p => p.Key.Hour))
+        foreach (var partition in buffer.Blocks.OrderBy(p => p.Tenant, StringComparer.Ordinal).ThenBy(p => p.Hour))
         {
-            var series = Deduplicate(partition.Values);
-            var name = BlockLayout.Level0(tenant, hour, shard, buffer.FirstPosition, buffer.LastPosition);
+            var name = BlockLayout.Level0(partition.Tenant, partition.Hour, shard, buffer.FirstPosition, buffer.LastPosition);
             using var content = new MemoryStream();
-            await _writer.WriteAsync(series, content, cancellationToken).ConfigureAwait(false);
+            await WriteBlockAsync(_writer, partition, content, cancellationToken).ConfigureAwait(false);
             await UploadAsync(name, content, shard, cancellationToken).ConfigureAwait(false);
             written.Add(name);
         }
 
         return written;
+    }
+
+    /// <summary>
+    /// Writes one (tenant, hour) of a flush as a block: exact repeats removed, series in block
+    /// order, samples handed to the writer as the columns they were decoded into.
+    /// </summary>
+    public static Task<BlockWriteSummary> WriteBlockAsync(SampleBlockWriter writer, FlushPartition partition, Stream destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(partition);
+        var series = partition.Series.ToArray();
+        partition.LabelSets.Rank();
+        var ranks = new int[series.Length];
+        for (var i = 0; i < series.Length; i++)
+        {
+            ranks[i] = series[i].LabelSet.Rank;
+        }
+
+        // A partition holds each label set once, so the ranks are distinct and the order total.
+        Array.Sort(ranks, series);
+        var rows = new List<BlockRow>(series.Length);
+        foreach (var s in series)
+        {
+            s.Deduplicate();
+            rows.Add(new BlockRow(s.LabelSet.Template, s.Samples.Columns, s.HistogramsOrEmpty, s.ExemplarsOrEmpty, s.Metadata));
+        }
+
+        return writer.WriteRowsAsync(rows, destination, cancellationToken);
     }
 
     private async Task UploadAsync(string name, MemoryStream content, int shard, CancellationToken cancellationToken)

@@ -135,7 +135,7 @@ public sealed partial class ShardCompactor
             {
                 var blobs = await FlushAsync(buffer, cursor, cancellationToken).ConfigureAwait(false);
                 run = run with { Events = run.Events + buffer.Events, Blobs = run.Blobs + blobs, Position = buffer.NextPosition };
-                buffer = new FlushBuffer();
+                buffer.Clear();
             }
 
             if (stopping)

@@ -2,22 +2,60 @@ using PromLake.Storage.Series;
 
 namespace PromLake.Storage.Parquet;
 
+/// <summary>
+/// A series' float samples as three columns, in time order: how the level-0 flush holds
+/// them (<see cref="Compaction.FlushSeries"/>), handed to the writer without a copy.
+/// </summary>
+internal readonly record struct SampleColumns(ReadOnlyMemory<long> Timestamps, ReadOnlyMemory<double> Values, ReadOnlyMemory<long> StartTimestamps);
+
 /// <summary>One row of a block: a series with its lists sorted by time.</summary>
-internal sealed class BlockRow(StoredSeries series)
+internal sealed class BlockRow
 {
-    public string MetricName => series.MetricName;
-    public Label[] Labels => series.Labels;
-    public List<Sample> SampleList { get; set; } = series.Samples;
-    public List<HistogramSample> HistogramList { get; set; } = series.Histograms;
-    public List<Exemplar> ExemplarList { get; set; } = series.Exemplars;
-    public SeriesMetadata? Metadata { get; set; } = series.Metadata;
+    private readonly StoredSeries _series;
+
+    public BlockRow(StoredSeries series)
+    {
+        _series = series;
+        SampleList = series.Samples;
+        HistogramList = series.Histograms;
+        ExemplarList = series.Exemplars;
+        Metadata = series.Metadata;
+    }
+
+    /// <summary>
+    /// A row whose samples are columns already; <paramref name="labels"/> gives the labels only,
+    /// and its label strings are one instance per text (<see cref="LabelsInterned"/>).
+    /// </summary>
+    public BlockRow(StoredSeries labels, SampleColumns samples, List<HistogramSample> histograms, List<Exemplar> exemplars, SeriesMetadata? metadata)
+    {
+        LabelsInterned = true;
+        _series = labels;
+        SampleList = [];
+        Columns = samples;
+        HistogramList = histograms;
+        ExemplarList = exemplars;
+        Metadata = metadata;
+    }
+
+    public string MetricName => _series.MetricName;
+    public Label[] Labels => _series.Labels;
+    public List<Sample> SampleList { get; set; }
+    public SampleColumns? Columns { get; }
+
+    /// <summary>Whether equal label texts of every row are already the same string instance (the writer need not map them).</summary>
+    public bool LabelsInterned { get; }
+    public List<HistogramSample> HistogramList { get; set; }
+    public List<Exemplar> ExemplarList { get; set; }
+    public SeriesMetadata? Metadata { get; set; }
 
     public ReadOnlySpan<Sample> Samples => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(SampleList);
     public ReadOnlySpan<HistogramSample> Histograms => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(HistogramList);
     public ReadOnlySpan<Exemplar> Exemplars => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ExemplarList);
 
+    public int SampleCount => Columns is { } columns ? columns.Timestamps.Length : SampleList.Count;
+
     /// <summary>How much of a row group the row takes: its list entries, and the row itself.</summary>
-    public long Elements => 1L + SampleList.Count + HistogramList.Count + ExemplarList.Count;
+    public long Elements => 1L + SampleCount + HistogramList.Count + ExemplarList.Count;
 }
 
 /// <summary>Turns the caller's series into a block's rows: sorted, same-label entries merged, lists in time order.</summary>

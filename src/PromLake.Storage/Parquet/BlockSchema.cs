@@ -10,8 +10,10 @@ namespace PromLake.Storage.Parquet;
 /// metric_name   STRING                                   required, dictionary; row-group min/max prune by it
 /// labels        MAP&lt;STRING, STRING&gt;                      all labels but __name__, sorted by name
 /// samples       LIST&lt;STRUCT&lt;timestamp INT64,            milliseconds, DELTA_BINARY_PACKED
-///                          value DOUBLE,               bit for bit, BYTE_STREAM_SPLIT
+///                          value DOUBLE NULL,          bit for bit; NULL when the sample is in scaled
+///                          scaled INT64 NULL,          value × value_divisor, DELTA_BINARY_PACKED (version 2)
 ///                          start_timestamp INT64&gt;&gt;    RW 2.0 start (created) timestamp, NULL when unknown
+/// value_divisor DOUBLE NULL                              10^k of the row's scaled values (version 2)
 /// histograms    LIST&lt;STRUCT&lt;timestamp INT64,
 ///                          count DOUBLE, sum DOUBLE,  copied out of the message for SQL
 ///                          message BLOB&gt;&gt;            the RW 2.0 Histogram message as received
@@ -21,26 +23,42 @@ namespace PromLake.Storage.Parquet;
 /// metric_unit   STRING NULL
 /// </code>
 /// Rows are sorted by (metric_name, labels); each list by timestamp. A series is never
-/// split across row groups.
+/// split across row groups. A sample's value is <c>coalesce(value, scaled / value_divisor)</c>
+/// (see <see cref="DecimalScale"/>). Version 1 had a required <c>value</c> and neither
+/// <c>scaled</c> nor <c>value_divisor</c>; the reader reads both versions.
 /// </summary>
 internal sealed class BlockSchema
 {
     /// <summary>The file's key-value metadata entry that names the schema version; readers refuse others.</summary>
     public const string VersionKey = "promlake.block";
 
-    public const string CurrentVersion = "1";
+    public const string CurrentVersion = "2";
 
-    public BlockSchema()
+    /// <summary>Blocks written before sample values could be scaled integers.</summary>
+    public const string UnscaledVersion = "1";
+
+    public BlockSchema(string version = CurrentVersion)
     {
+        if (version is not (CurrentVersion or UnscaledVersion))
+        {
+            throw new InvalidDataException($"not a PromLake block of version {UnscaledVersion} or {CurrentVersion}: metadata {VersionKey} is '{version}'");
+        }
+
+        Version = version;
+        HasScaledValues = version == CurrentVersion;
         MetricName = new DataField<string>("metric_name", false);
         LabelName = new DataField<string>("key", false);
         LabelValue = new DataField<string>("value", false);
         Labels = new MapField("labels", LabelName, LabelValue);
 
         SampleTimestamp = new DataField<long>("timestamp", false);
-        SampleValue = new DataField<double>("value", false);
+        SampleValue = new DataField<double>("value", HasScaledValues);
+        SampleScaled = new DataField<long>("scaled", true);
         SampleStart = new DataField<long>("start_timestamp", true);
-        Samples = new ListField("samples", new StructField("element", SampleTimestamp, SampleValue, SampleStart));
+        Samples = HasScaledValues
+            ? new ListField("samples", new StructField("element", SampleTimestamp, SampleValue, SampleScaled, SampleStart))
+            : new ListField("samples", new StructField("element", SampleTimestamp, SampleValue, SampleStart));
+        ValueDivisor = new DataField<double>("value_divisor", true);
 
         HistogramTimestamp = new DataField<long>("timestamp", false);
         HistogramCount = new DataField<double>("count", false);
@@ -59,8 +77,16 @@ internal sealed class BlockSchema
         MetricHelp = new DataField<string>("metric_help", true);
         MetricUnit = new DataField<string>("metric_unit", true);
 
-        Schema = new ParquetSchema(MetricName, Labels, Samples, Histograms, Exemplars, MetricType, MetricHelp, MetricUnit);
+        Schema = HasScaledValues
+            ? new ParquetSchema(MetricName, Labels, Samples, ValueDivisor, Histograms, Exemplars, MetricType, MetricHelp, MetricUnit)
+            : new ParquetSchema(MetricName, Labels, Samples, Histograms, Exemplars, MetricType, MetricHelp, MetricUnit);
     }
+
+    /// <summary>The value of <see cref="VersionKey"/> in files of this layout.</summary>
+    public string Version { get; }
+
+    /// <summary>Whether samples may be scaled integers (version 2 on) rather than always doubles.</summary>
+    public bool HasScaledValues { get; }
 
     public ParquetSchema Schema { get; }
 
@@ -72,7 +98,9 @@ internal sealed class BlockSchema
     public ListField Samples { get; }
     public DataField<long> SampleTimestamp { get; }
     public DataField<double> SampleValue { get; }
+    public DataField<long> SampleScaled { get; }
     public DataField<long> SampleStart { get; }
+    public DataField<double> ValueDivisor { get; }
 
     public ListField Histograms { get; }
     public DataField<long> HistogramTimestamp { get; }

@@ -20,6 +20,29 @@ internal sealed class ColumnBuffer<T>
         _items[_count++] = item;
     }
 
+    public void AddRange(ReadOnlySpan<T> items)
+    {
+        if (_count + items.Length > _items.Length)
+        {
+            Array.Resize(ref _items, Math.Max(_items.Length * 2, _count + items.Length));
+        }
+
+        items.CopyTo(_items.AsSpan(_count));
+        _count += items.Length;
+    }
+
+    /// <summary>Appends <paramref name="count"/> copies of <paramref name="item"/>.</summary>
+    public void AddRepeated(T item, int count)
+    {
+        if (_count + count > _items.Length)
+        {
+            Array.Resize(ref _items, Math.Max(_items.Length * 2, _count + count));
+        }
+
+        _items.AsSpan(_count, count).Fill(item);
+        _count += count;
+    }
+
     public void Clear()
     {
         if (System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<T>())

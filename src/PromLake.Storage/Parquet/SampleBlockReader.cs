@@ -15,11 +15,12 @@ namespace PromLake.Storage.Parquet;
 public sealed class SampleBlockReader : IAsyncDisposable
 {
     private readonly ParquetReader _reader;
-    private readonly BlockSchema _schema = new();
+    private readonly BlockSchema _schema;
 
-    private SampleBlockReader(ParquetReader reader, IReadOnlyList<BlockRowGroup> rowGroups)
+    private SampleBlockReader(ParquetReader reader, BlockSchema schema, IReadOnlyList<BlockRowGroup> rowGroups)
     {
         _reader = reader;
+        _schema = schema;
         RowGroups = rowGroups;
     }
 
@@ -34,12 +35,8 @@ public sealed class SampleBlockReader : IAsyncDisposable
         var reader = await ParquetReader.CreateAsync(source, leaveStreamOpen: true, cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!reader.CustomMetadata.TryGetValue(BlockSchema.VersionKey, out var version) || version != BlockSchema.CurrentVersion)
-            {
-                throw new InvalidDataException($"not a PromLake block of version {BlockSchema.CurrentVersion}: metadata {BlockSchema.VersionKey} is '{version ?? "(absent)"}'");
-            }
-
-            var schema = new BlockSchema();
+            reader.CustomMetadata.TryGetValue(BlockSchema.VersionKey, out var version);
+            var schema = new BlockSchema(version ?? "(absent)");
             var groups = new List<BlockRowGroup>(reader.RowGroupCount);
             for (var i = 0; i < reader.RowGroupCount; i++)
             {
@@ -76,7 +73,7 @@ public sealed class SampleBlockReader : IAsyncDisposable
                     timed ? max : long.MaxValue));
             }
 
-            return new SampleBlockReader(reader, groups);
+            return new SampleBlockReader(reader, schema, groups);
         }
         catch
         {
@@ -195,13 +192,21 @@ public sealed class SampleBlockReader : IAsyncDisposable
         var timestamps = await ReadLeafAsync<long>(group, s.SampleTimestamp, ct).ConfigureAwait(false);
         var values = await ReadLeafAsync<double>(group, s.SampleValue, ct).ConfigureAwait(false);
         var starts = await ReadLeafAsync<long>(group, s.SampleStart, ct).ConfigureAwait(false);
+        var scaled = s.HasScaledValues ? await ReadLeafAsync<long>(group, s.SampleScaled, ct).ConfigureAwait(false) : null;
+        var divisors = s.HasScaledValues ? await ReadLeafAsync<double>(group, s.ValueDivisor, ct).ConfigureAwait(false) : null;
         int element = s.SampleTimestamp.MaxDefinitionLevel, startPresent = s.SampleStart.MaxDefinitionLevel;
-        int row = -1, v = 0, sv = 0;
+        int valuePresent = s.SampleValue.MaxDefinitionLevel, scaledPresent = s.SampleScaled.MaxDefinitionLevel;
+        int row = -1, v = 0, dv = 0, sv = 0, sc = 0, dd = 0;
+        var divisor = double.NaN;
         for (var i = 0; i < timestamps.RepetitionLevels.Length; i++)
         {
             if (timestamps.RepetitionLevels[i] == 0)
             {
                 row++;
+                if (divisors is not null)
+                {
+                    divisor = divisors.DefinitionLevels[row] == 1 ? divisors.Values[dd++] : double.NaN;
+                }
             }
 
             if (timestamps.DefinitionLevels[i] < element)
@@ -210,10 +215,14 @@ public sealed class SampleBlockReader : IAsyncDisposable
             }
 
             var start = starts.DefinitionLevels[i] == startPresent ? starts.Values[sv++] : 0;
+            // Version 2: a sample is a double or an integer m of the row's scale, m / 10^k (DecimalScale).
+            var value = values.DefinitionLevels[i] == valuePresent ? values.Values[dv++]
+                : scaled is not null && scaled.DefinitionLevels[i] == scaledPresent ? scaled.Values[sc++] / divisor
+                : throw new InvalidDataException($"sample {i} of a row group has neither a value nor a scaled value");
             var ts = timestamps.Values[v];
             if (series[row] is { } target && query.Contains(ts))
             {
-                target.Samples.Add(new Sample(ts, values.Values[v], start));
+                target.Samples.Add(new Sample(ts, value, start));
             }
 
             v++;

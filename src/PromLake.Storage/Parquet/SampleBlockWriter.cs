@@ -20,12 +20,13 @@ namespace PromLake.Storage.Parquet;
 public sealed class SampleBlockWriter
 {
     private readonly SampleBlockWriterOptions _options;
-    private readonly BlockSchema _schema = new();
+    private readonly BlockSchema _schema;
 
     public SampleBlockWriter(SampleBlockWriterOptions? options = null)
     {
         _options = options ?? new SampleBlockWriterOptions();
         _options.Validate();
+        _schema = new BlockSchema(_options.ScaledValues ? BlockSchema.CurrentVersion : BlockSchema.UnscaledVersion);
     }
 
     /// <summary>Writes <paramref name="series"/> to <paramref name="destination"/>, which must be writable and seekable.</summary>
@@ -33,8 +34,12 @@ public sealed class SampleBlockWriter
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(destination);
+        return await WriteRowsAsync(BlockRows.From(series), destination, cancellationToken).ConfigureAwait(false);
+    }
 
-        var rows = BlockRows.From(series);
+    /// <summary>Writes rows that are already in block order, one per series, each list in time order.</summary>
+    internal async Task<BlockWriteSummary> WriteRowsAsync(List<BlockRow> rows, Stream destination, CancellationToken cancellationToken)
+    {
         var parquetOptions = new ParquetOptions
         {
             CompressionMethod = CompressionMethod.Zstd,
@@ -50,7 +55,7 @@ public sealed class SampleBlockWriter
             hints[field.Path.ToString()] = EncodingHint.Dictionary;
         }
 
-        foreach (var field in new[] { _schema.SampleTimestamp, _schema.SampleStart, _schema.HistogramTimestamp, _schema.ExemplarTimestamp })
+        foreach (var field in new[] { _schema.SampleTimestamp, _schema.SampleScaled, _schema.SampleStart, _schema.HistogramTimestamp, _schema.ExemplarTimestamp })
         {
             hints[field.Path.ToString()] = EncodingHint.DeltaBinaryPacked;
         }
@@ -61,7 +66,7 @@ public sealed class SampleBlockWriter
         var summary = new BlockWriteSummary();
         await using (var writer = await ParquetWriter.CreateAsync(_schema.Schema, destination, parquetOptions, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            writer.CustomMetadata = new Dictionary<string, string> { [BlockSchema.VersionKey] = BlockSchema.CurrentVersion };
+            writer.CustomMetadata = new Dictionary<string, string> { [BlockSchema.VersionKey] = _schema.Version };
             var columns = new RowGroupColumns(_schema);
             var start = 0;
             while (start < rows.Count)
@@ -102,12 +107,18 @@ public sealed class SampleBlockWriter
     private sealed class RowGroupColumns(BlockSchema schema)
     {
         private readonly List<string> _metricNames = [];
+        private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
         private readonly LevelledColumn<ReadOnlyMemory<char>> _labelNames = new();
         private readonly ColumnBuffer<ReadOnlyMemory<char>> _labelValues = new();
 
         private readonly LevelledColumn<long> _sampleTimestamps = new();
-        private readonly ColumnBuffer<double> _sampleValues = new();
+        private readonly LevelledColumn<double> _sampleValues = new();
+        private readonly LevelledColumn<long> _sampleScaled = new();
+        private readonly LevelledColumn<double> _valueDivisors = new();
         private readonly LevelledColumn<long> _sampleStarts = new();
+        private readonly ColumnBuffer<long> _scratchTimestamps = new();
+        private readonly ColumnBuffer<double> _scratchValues = new();
+        private readonly ColumnBuffer<long> _scratchStarts = new();
 
         private readonly LevelledColumn<long> _histogramTimestamps = new();
         private readonly ColumnBuffer<double> _histogramCounts = new();
@@ -129,9 +140,12 @@ public sealed class SampleBlockWriter
         private readonly int _labelPresent = schema.LabelName.MaxDefinitionLevel;
         private readonly int _elementPresent = schema.SampleTimestamp.MaxDefinitionLevel;
         private readonly int _startPresent = schema.SampleStart.MaxDefinitionLevel;
+        private readonly int _valuePresent = schema.SampleValue.MaxDefinitionLevel;
+        private readonly int _scaledPresent = schema.SampleScaled.MaxDefinitionLevel;
         private readonly int _exemplarLabelPresent = schema.ExemplarLabelName.MaxDefinitionLevel;
 
-        public ReadOnlySpan<double> SampleValues => _sampleValues.Memory.Span;
+        /// <summary>The values stored as doubles (those that are not scaled integers).</summary>
+        public ReadOnlySpan<double> SampleValues => _sampleValues.Values;
 
         public void Fill(List<BlockRow> rows, int start, int end, BlockWriteSummary summary)
         {
@@ -140,8 +154,8 @@ public sealed class SampleBlockWriter
             {
                 var row = rows[r];
                 _metricNames.Add(row.MetricName);
-                AddLabels(row.Labels);
-                AddSamples(row.Samples, summary);
+                AddLabels(row.Labels, row.LabelsInterned);
+                AddSamples(row, summary);
                 AddHistograms(row.Histograms, summary);
                 AddExemplars(row.Exemplars, summary);
                 AddMetadata(row.Metadata);
@@ -156,8 +170,17 @@ public sealed class SampleBlockWriter
             await _labelNames.WriteAsync(group, schema.LabelValue, _labelValues, cancellationToken).ConfigureAwait(false);
 
             await _sampleTimestamps.WriteAsync(group, schema.SampleTimestamp, cancellationToken).ConfigureAwait(false);
-            await _sampleTimestamps.WriteAsync(group, schema.SampleValue, _sampleValues, cancellationToken).ConfigureAwait(false);
+            await _sampleValues.WriteAsync(group, schema.SampleValue, cancellationToken).ConfigureAwait(false);
+            if (schema.HasScaledValues)
+            {
+                await _sampleScaled.WriteAsync(group, schema.SampleScaled, cancellationToken).ConfigureAwait(false);
+            }
+
             await _sampleStarts.WriteAsync(group, schema.SampleStart, cancellationToken).ConfigureAwait(false);
+            if (schema.HasScaledValues)
+            {
+                await _valueDivisors.WriteAsync(group, schema.ValueDivisor, cancellationToken).ConfigureAwait(false);
+            }
 
             await _histogramTimestamps.WriteAsync(group, schema.HistogramTimestamp, cancellationToken).ConfigureAwait(false);
             await _histogramTimestamps.WriteAsync(group, schema.HistogramCount, _histogramCounts, cancellationToken).ConfigureAwait(false);
@@ -182,6 +205,8 @@ public sealed class SampleBlockWriter
             _labelValues.Clear();
             _sampleTimestamps.Clear();
             _sampleValues.Clear();
+            _sampleScaled.Clear();
+            _valueDivisors.Clear();
             _sampleStarts.Clear();
             _histogramTimestamps.Clear();
             _histogramCounts.Clear();
@@ -196,7 +221,7 @@ public sealed class SampleBlockWriter
             _units.Clear();
         }
 
-        private void AddLabels(Label[] labels)
+        private void AddLabels(Label[] labels, bool interned)
         {
             var first = true;
             foreach (var label in labels)
@@ -206,8 +231,8 @@ public sealed class SampleBlockWriter
                     continue;
                 }
 
-                _labelNames.Add(label.Name.AsMemory(), _labelPresent, first ? 0 : 1);
-                _labelValues.Add(label.Value.AsMemory());
+                _labelNames.Add(interned ? label.Name.AsMemory() : Interned(label.Name), _labelPresent, first ? 0 : 1);
+                _labelValues.Add(interned ? label.Value.AsMemory() : Interned(label.Value));
                 first = false;
             }
 
@@ -217,34 +242,82 @@ public sealed class SampleBlockWriter
             }
         }
 
-        private void AddSamples(ReadOnlySpan<Sample> samples, BlockWriteSummary summary)
+        private void AddSamples(BlockRow row, BlockWriteSummary summary)
         {
-            if (samples.IsEmpty)
+            if (row.Columns is { } columns)
             {
-                _sampleTimestamps.AddLevels(_elementPresent - 2, 0);
-                _sampleStarts.AddLevels(_elementPresent - 2, 0);
+                AddSamples(columns.Timestamps.Span, columns.Values.Span, columns.StartTimestamps.Span, summary);
                 return;
             }
 
-            for (var i = 0; i < samples.Length; i++)
+            // Rows of the shared model are turned into columns in reused scratch arrays.
+            var samples = row.Samples;
+            _scratchTimestamps.Clear();
+            _scratchValues.Clear();
+            _scratchStarts.Clear();
+            foreach (ref readonly var sample in samples)
             {
-                var sample = samples[i];
+                _scratchTimestamps.Add(sample.Timestamp);
+                _scratchValues.Add(sample.Value);
+                _scratchStarts.Add(sample.StartTimestamp);
+            }
+
+            AddSamples(_scratchTimestamps.Memory.Span, _scratchValues.Memory.Span, _scratchStarts.Memory.Span, summary);
+        }
+
+        private void AddSamples(ReadOnlySpan<long> timestamps, ReadOnlySpan<double> values, ReadOnlySpan<long> starts, BlockWriteSummary summary)
+        {
+            if (timestamps.IsEmpty)
+            {
+                _sampleTimestamps.AddLevels(_elementPresent - 2, 0);
+                _sampleValues.AddLevels(_elementPresent - 2, 0);
+                _sampleScaled.AddLevels(_elementPresent - 2, 0);
+                _sampleStarts.AddLevels(_elementPresent - 2, 0);
+                _valueDivisors.AddLevels(0, 0);
+                return;
+            }
+
+            _sampleTimestamps.AddList(timestamps, _elementPresent);
+            var scale = schema.HasScaledValues ? DecimalScale.ScaleOf(values) : -1;
+            var anyScaled = false;
+            for (var i = 0; i < starts.Length; i++)
+            {
                 var repetition = i == 0 ? 0 : 1;
-                _sampleTimestamps.Add(sample.Timestamp, _elementPresent, repetition);
-                _sampleValues.Add(sample.Value);
-                if (sample.StartTimestamp != 0)
+                if (scale >= 0 && DecimalScale.TryScale(values[i], scale, out var scaled))
                 {
-                    _sampleStarts.Add(sample.StartTimestamp, _startPresent, repetition);
+                    _sampleScaled.Add(scaled, _scaledPresent, repetition);
+                    _sampleValues.AddLevels(_valuePresent - 1, repetition);
+                    anyScaled = true;
+                }
+                else
+                {
+                    _sampleValues.Add(values[i], _valuePresent, repetition);
+                    _sampleScaled.AddLevels(_scaledPresent - 1, repetition);
+                }
+
+                if (starts[i] != 0)
+                {
+                    _sampleStarts.Add(starts[i], _startPresent, repetition);
                 }
                 else
                 {
                     _sampleStarts.AddLevels(_startPresent - 1, repetition);
                 }
-
-                summary.Include(sample.Timestamp);
             }
 
-            summary.Samples += samples.Length;
+            if (anyScaled)
+            {
+                _valueDivisors.Add(DecimalScale.Divisor(scale), 1, 0);
+            }
+            else
+            {
+                _valueDivisors.AddLevels(0, 0);
+            }
+
+            // Rows are in time order: the ends bound the whole list.
+            summary.Include(timestamps[0]);
+            summary.Include(timestamps[^1]);
+            summary.Samples += timestamps.Length;
         }
 
         private void AddHistograms(ReadOnlySpan<HistogramSample> histograms, BlockWriteSummary summary)
@@ -291,14 +364,32 @@ public sealed class SampleBlockWriter
 
                 for (var j = 0; j < exemplar.Labels.Length; j++)
                 {
-                    _exemplarLabelNames.Add(exemplar.Labels[j].Name.AsMemory(), _exemplarLabelPresent, j == 0 ? repetition : 2);
-                    _exemplarLabelValues.Add(exemplar.Labels[j].Value.AsMemory());
+                    _exemplarLabelNames.Add(Interned(exemplar.Labels[j].Name), _exemplarLabelPresent, j == 0 ? repetition : 2);
+                    _exemplarLabelValues.Add(Interned(exemplar.Labels[j].Value));
                 }
 
                 summary.Include(exemplar.Timestamp);
             }
 
             summary.Exemplars += exemplars.Length;
+        }
+
+        /// <summary>
+        /// One string instance per distinct text. Parquet.Net builds its dictionaries of
+        /// ReadOnlyMemory&lt;char&gt; values, whose equality is by instance but whose hash is by
+        /// text: equal labels held in different strings (every series read back from a block,
+        /// every label set the compactor meets) would land in one hash chain and all become
+        /// dictionary entries, quadratic in the labels of a row group and a larger dictionary.
+        /// </summary>
+        private ReadOnlyMemory<char> Interned(string text)
+        {
+            if (!_strings.TryGetValue(text, out var canonical))
+            {
+                _strings.Add(text);
+                canonical = text;
+            }
+
+            return canonical.AsMemory();
         }
 
         private void AddMetadata(SeriesMetadata? metadata)
@@ -312,8 +403,8 @@ public sealed class SampleBlockWriter
             }
 
             _types.Add(SeriesMetadata.TypeName(metadata.Type).AsMemory(), 1, 0);
-            _helps.Add(metadata.Help.AsMemory(), 1, 0);
-            _units.Add(metadata.Unit.AsMemory(), 1, 0);
+            _helps.Add(Interned(metadata.Help), 1, 0);
+            _units.Add(Interned(metadata.Unit), 1, 0);
         }
     }
 
@@ -324,6 +415,8 @@ public sealed class SampleBlockWriter
         private readonly ColumnBuffer<T> _values = new();
         private readonly ColumnBuffer<int> _definitions = new();
         private readonly ColumnBuffer<int> _repetitions = new();
+
+        public ReadOnlySpan<T> Values => _values.Memory.Span;
 
         public void Clear()
         {
@@ -336,6 +429,15 @@ public sealed class SampleBlockWriter
         {
             _values.Add(value);
             AddLevels(definition, repetition);
+        }
+
+        /// <summary>Appends a whole list: every entry present, the first starting a new row.</summary>
+        public void AddList(ReadOnlySpan<T> values, int definition)
+        {
+            _values.AddRange(values);
+            _definitions.AddRepeated(definition, values.Length);
+            _repetitions.Add(0);
+            _repetitions.AddRepeated(1, values.Length - 1);
         }
 
         public void AddLevels(int definition, int repetition)

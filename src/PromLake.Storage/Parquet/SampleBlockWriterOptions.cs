@@ -22,6 +22,14 @@ public sealed record SampleBlockWriterOptions
     /// <summary>How sample values are encoded; <see cref="SampleValueEncoding.Auto"/> decides per row group.</summary>
     public SampleValueEncoding ValueEncoding { get; init; } = SampleValueEncoding.Auto;
 
+    /// <summary>
+    /// Store each series' values that are short decimals as integers with a per-series divisor
+    /// (<c>scaled</c> and <c>value_divisor</c>), the rest as doubles. Bit-exact either way; a
+    /// fraction of the bytes for counters, tick counts and nanosecond durations (README.md).
+    /// False writes the version-1 layout, every value a double.
+    /// </summary>
+    public bool ScaledValues { get; init; } = true;
+
     public void Validate()
     {
         if (!Enum.IsDefined(ValueEncoding))

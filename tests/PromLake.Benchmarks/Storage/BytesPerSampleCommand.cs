@@ -77,13 +77,14 @@ internal static class BytesPerSampleCommand
             };
             if (args.Contains("--alternatives"))
             {
-                variants.Add(new() { Compression = CompressionLevel.SmallestSize, ValueEncoding = SampleValueEncoding.ByteStreamSplit });
-                variants.Add(new() { Compression = CompressionLevel.SmallestSize, ValueEncoding = SampleValueEncoding.Plain });
+                variants.Add(new() { Compression = CompressionLevel.SmallestSize, ScaledValues = false });
+                variants.Add(new() { Compression = CompressionLevel.SmallestSize, ScaledValues = false, ValueEncoding = SampleValueEncoding.ByteStreamSplit });
+                variants.Add(new() { Compression = CompressionLevel.SmallestSize, ScaledValues = false, ValueEncoding = SampleValueEncoding.Plain });
             }
 
             foreach (var options in variants)
             {
-                var name = $"block-{options.Compression}-{options.ValueEncoding}";
+                var name = $"block-{options.Compression}-{options.ValueEncoding}-{(options.ScaledValues ? "scaled" : "doubles")}";
                 var path = Path.Combine(work, name + ".parquet");
                 var clock = Stopwatch.StartNew();
                 await using (var file = File.Create(path))
@@ -92,8 +93,10 @@ internal static class BytesPerSampleCommand
                 }
 
                 var bytes = new FileInfo(path).Length;
-                Console.WriteLine($"| PromLake block, zstd {options.Compression}, values {options.ValueEncoding} | {bytes:N0} | {(double)bytes / samples:F3} | {(double)bytes / tsdbBytes:F2} | {clock.Elapsed.TotalSeconds:F1} s |");
+                Console.WriteLine($"| PromLake block, zstd {options.Compression}, {(options.ScaledValues ? "decimals as scaled integers, other" : "all")} values {options.ValueEncoding} | {bytes:N0} | {(double)bytes / samples:F3} | {(double)bytes / tsdbBytes:F2} | {clock.Elapsed.TotalSeconds:F1} s |");
             }
+
+            await PrintColumnBytesAsync(Path.Combine(work, $"block-{CompressionLevel.SmallestSize}-{SampleValueEncoding.Auto}-scaled.parquet"), samples);
 
             var repeats = 0L;
             foreach (var one in series)
@@ -121,6 +124,31 @@ internal static class BytesPerSampleCommand
             {
                 Directory.Delete(work, recursive: true);
             }
+        }
+    }
+
+    /// <summary>Where the merged-level block's bytes go: compressed bytes per column, summed over row groups.</summary>
+    private static async Task PrintColumnBytesAsync(string path, long samples)
+    {
+        await using var file = File.OpenRead(path);
+        await using var reader = await Parquet.ParquetReader.CreateAsync(file);
+        var bytes = new Dictionary<string, long>();
+        foreach (var field in reader.Schema.GetDataFields())
+        {
+            for (var g = 0; g < reader.RowGroupCount; g++)
+            {
+                var size = reader.OpenRowGroupReader(g).GetMetadata(field)?.MetaData?.TotalCompressedSize ?? 0;
+                bytes[field.Path.ToString()] = bytes.GetValueOrDefault(field.Path.ToString()) + size;
+            }
+        }
+
+        var total = bytes.Values.Sum();
+        Console.WriteLine();
+        Console.WriteLine("| column of the merged-level block | bytes | bytes/sample | share |");
+        Console.WriteLine("| --- | ---: | ---: | ---: |");
+        foreach (var (column, size) in bytes.OrderByDescending(c => c.Value))
+        {
+            Console.WriteLine($"| `{column}` | {size:N0} | {(double)size / samples:F3} | {(double)size / total:P1} |");
         }
     }
 

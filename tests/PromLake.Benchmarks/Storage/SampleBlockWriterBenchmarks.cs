@@ -9,7 +9,8 @@ namespace PromLake.Benchmarks.Storage;
 /// column building, encoding and zstd (Optimal). One operation is one sample, so the mean
 /// is the time per sample: a level-0 flush (20,000 series once each, what a few seconds of
 /// a 15 s scrape interval bring to a shard), and an hour and a day block of 2,000 series
-/// at 15 s.
+/// at 15 s. <see cref="ScaledValues"/> false is the version-1 layout (every value a double),
+/// to show what finding each series' decimal scale costs.
 /// </summary>
 [MemoryDiagnoser]
 public class SampleBlockWriterBenchmarks
@@ -19,18 +20,21 @@ public class SampleBlockWriterBenchmarks
     private const int HourSamples = 240;
     private const int DaySamples = 5_760;
 
-    private readonly SampleBlockWriter _writer = new();
+    private SampleBlockWriter _writer = new();
     private readonly MemoryStream _output = new(64 << 20);
     private List<StoredSeries> _series = [];
 
+    [Params(true, false)]
+    public bool ScaledValues { get; set; }
+
     [GlobalSetup(Target = nameof(Level0Flush))]
-    public void SetupLevel0() => _series = Fleet(Level0Series, 1);
+    public void SetupLevel0() => Setup(Level0Series, 1);
 
     [GlobalSetup(Target = nameof(HourBlock))]
-    public void SetupHour() => _series = Fleet(Series, HourSamples);
+    public void SetupHour() => Setup(Series, HourSamples);
 
     [GlobalSetup(Target = nameof(DayBlock))]
-    public void SetupDay() => _series = Fleet(Series, DaySamples);
+    public void SetupDay() => Setup(Series, DaySamples);
 
     [Benchmark(OperationsPerInvoke = Level0Series)]
     public long Level0Flush() => Write();
@@ -46,6 +50,12 @@ public class SampleBlockWriterBenchmarks
         _output.SetLength(0);
         _writer.WriteAsync(_series, _output).GetAwaiter().GetResult();
         return _output.Length;
+    }
+
+    private void Setup(int series, int samplesPerSeries)
+    {
+        _writer = new SampleBlockWriter(new() { ScaledValues = ScaledValues });
+        _series = Fleet(series, samplesPerSeries);
     }
 
     private static List<StoredSeries> Fleet(int series, int samplesPerSeries) =>
