@@ -33,7 +33,7 @@ public sealed class BlockMerge
     /// Called after the merged block is written (with 0) and after each source is deleted (with the count so far).
     /// For fault tests, which throw from it to stop the merge exactly there, as a killed process would.
     /// </summary>
-    public Action<BlockRef, int>? OnProgress { get; init; }
+    public Func<BlockRef, int, Task>? OnProgress { get; init; }
 
     /// <summary>
     /// Merges <paramref name="sources"/> (one shard's blocks of the partition, superseded ones included: they are
@@ -81,7 +81,7 @@ public sealed class BlockMerge
             await _container.GetBlobClient(name).UploadAsync(content, options, cancellationToken).ConfigureAwait(false);
         }
 
-        OnProgress?.Invoke(merged, 0);
+        await Progress(merged, 0).ConfigureAwait(false);
         var deleted = 0;
         foreach (var source in sources)
         {
@@ -91,11 +91,13 @@ public sealed class BlockMerge
             }
 
             await _container.GetBlobClient(source.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            OnProgress?.Invoke(merged, ++deleted);
+            await Progress(merged, ++deleted).ConfigureAwait(false);
         }
 
         return merged;
     }
+
+    private Task Progress(BlockRef merged, int deleted) => OnProgress is null ? Task.CompletedTask : OnProgress(merged, deleted);
 
     /// <summary>All series of the inputs, applied in log order, then deduplicated.</summary>
     private async Task<List<StoredSeries>> ReadAsync(IReadOnlyList<BlockRef> inputs, CancellationToken cancellationToken)

@@ -36,7 +36,7 @@ public sealed class BlockCatalogTests(AzuriteFixture azurite) : ShardStoreTest(a
     [Fact]
     public async Task Reads_each_sample_once_while_a_merged_block_and_its_sources_are_bothStored()
     {
-        var merge = new BlockMerge(Store.Container, Store.Options.ReplicaLabels) { OnProgress = (_, deleted) => throw new MergeKilled() };
+        var merge = new BlockMerge(Store.Container, Store.Options.ReplicaLabels) { OnProgress = (_, _) => throw new MergeKilled() };
         await Assert.ThrowsAsync<MergeKilled>(() => Store.Merges(new ManualClock(Hour.AddHours(2)), merge).RunAsync(Store.CommittedAsync().Result, default));
         Assert.Equal(5, (await Store.BlobNamesAsync()).Count);
 
