@@ -109,16 +109,27 @@ public sealed partial class MergePass
         }
     }
 
+    /// <summary>One merge; a failure (storage, a blob held by someone) is logged and left to the next pass, so it never stops the others.</summary>
     private async Task MergeAsync(string tenant, BlockLevel level, long partition, List<BlockRef> sources, List<BlockRef> merged, CancellationToken cancellationToken)
     {
-        var block = await _merge.MergeAsync(tenant, level, partition, sources, cancellationToken).ConfigureAwait(false);
-        if (block is not null)
+        try
         {
-            merged.Add(block);
-            LogMerged(tenant, block.Shard, level, sources.Count, block.Name);
+            var block = await _merge.MergeAsync(tenant, level, partition, sources, cancellationToken).ConfigureAwait(false);
+            if (block is not null)
+            {
+                merged.Add(block);
+                LogMerged(tenant, block.Shard, level, sources.Count, block.Name);
+            }
+        }
+        catch (Azure.RequestFailedException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogMergeFailed(e, tenant, sources[0].Shard, level, sources[0].Name);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Tenant {Tenant}, shard {Shard}: merged {Sources} block(s) into a {Level} block {Name}")]
     private partial void LogMerged(string tenant, int shard, BlockLevel level, int sources, string name);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {Tenant}, shard {Shard}: a {Level} merge (sources from {First}) failed; the next pass tries again")]
+    private partial void LogMergeFailed(Exception exception, string tenant, int shard, BlockLevel level, string first);
 }
