@@ -50,7 +50,13 @@ public static class FunctionsServiceCollectionExtensions
             return TenantResolver.From(context => directory.Authenticate(context.Request.Headers.Authorization)?.Id);
         });
 
-        // The compactor, one bounded pass per timer run (CompactorFunction).
+        // The compactor, one bounded pass per timer run (CompactorFunction): flush, merges, and retention, which is
+        // the tenants' limit the write path enforces.
+        services.AddSingleton(sp =>
+        {
+            var tenants = sp.GetRequiredService<TenantDirectory>();
+            return new TenantRetention(tenants.Defaults.RetentionDays, tenants.Tenants.ToDictionary(t => t.Key, t => t.Value.Limits.RetentionDays));
+        });
         services.AddPromLakeCompactionPass(configuration);
         return services;
     }

@@ -64,6 +64,7 @@ public sealed class WritePipeline
             var labels = request.LabelsOf(s);
             string? detail = null;
             var reason = s.Defect is not null ? RefusalReason.InvalidSeries : SeriesValidator.Validate(body, labels, limits, out detail);
+            reason ??= SeriesValidator.ValidateAge(request, s, limits, receivedAtMs, out detail);
             if (reason is not null)
             {
                 detail = s.Defect ?? detail;

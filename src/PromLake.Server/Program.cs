@@ -52,7 +52,9 @@ else
 }
 builder.Services.AddPromLakeIngest(builder.Configuration);
 
-// The compactor: log → deduplicated level-0 Parquet blocks in blob storage (Azurite by default).
+// The compactor: log → deduplicated level-0 Parquet blocks in blob storage (Azurite by default), merged into
+// hour and day blocks; it deletes days past each tenant's retention, the limit the write path enforces.
+builder.Services.AddSingleton(sp => RetentionOf(sp.GetRequiredService<TenantDirectory>()));
 builder.Services.AddPromLakeCompactor(builder.Configuration);
 
 // Queries: the Prometheus HTTP API and remote read over the blocks and the log tail, per tenant,
@@ -98,3 +100,6 @@ app.Logger.LogInformation("PromLake standalone server: {Tenants} tenant(s), {Sha
     app.Services.GetRequiredService<ILogPublisher>().ShardCount);
 await app.RunAsync();
 return 0;
+
+static TenantRetention RetentionOf(TenantDirectory tenants) =>
+    new(tenants.Defaults.RetentionDays, tenants.Tenants.ToDictionary(t => t.Key, t => t.Value.Limits.RetentionDays));

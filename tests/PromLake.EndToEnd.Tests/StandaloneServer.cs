@@ -30,6 +30,8 @@ internal sealed class StandaloneServer : IAsyncDisposable
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["PromLake__Log__Directory"] = Path.Combine(dataDirectory, "log"),
             ["PromLake__Log__ShardCount"] = ShardCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Some tests write at fixed instants years back (1_700_000_000_000 is 2023-11-14); a century of retention keeps them.
+            ["PromLake__Limits__RetentionDays"] = "36500",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

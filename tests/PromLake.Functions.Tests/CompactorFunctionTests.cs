@@ -16,7 +16,7 @@ namespace PromLake.Functions.Tests;
 [Collection(AzuriteCollection.Name)]
 public sealed class CompactorFunctionTests(AzuriteFixture azurite)
 {
-    private const long SampleTime = 1_700_000_000_000;
+    private const long SampleTime = FunctionsApp.SampleTime;
     private const string Consumer = "compactor";
 
     /// <summary>Enough series that every one of the 4 shards gets some.</summary>
@@ -51,6 +51,33 @@ public sealed class CompactorFunctionTests(AzuriteFixture azurite)
         await app.QueryFunctions.QueryAsync(context.Request);
         using var json = FunctionsApp.Json(context);
         Assert.Equal("40", Assert.Single(json.RootElement.GetProperty("data").GetProperty("result").EnumerateArray()).GetProperty("value")[1].GetString());
+    }
+
+    [Fact]
+    public async Task A_timer_run_merges_the_hours_of_the_shards_it_holds_and_deletes_days_past_retention()
+    {
+        await using var app = new FunctionsApp(azurite, blobCheckpoints: true);
+        Assert.Equal(StatusCodes.Status204NoContent, await app.WriteAsync(ManySeries(7)));
+        await FunctionsApp.TickAsync(app.CompactorFunction);
+        Assert.Equal(4, (await app.Level0BlobsAsync()).Count);
+
+        app.Clock.Now = DateTimeOffset.FromUnixTimeMilliseconds(SampleTime).AddHours(2);
+        await FunctionsApp.TickAsync(app.CompactorFunction);
+
+        var merged = await app.BlobsAsync();
+        Assert.Equal(4, merged.Count);
+        Assert.All(merged, name => Assert.Matches(@"^acme/2023/11/14/22/h-s00[0-3]-\d{20}-\d{20}\.parquet$", name));
+        var context = app.QueryRequest("GET", "/api/v1/query", $"query=count(up)&time={SampleTime / 1000}");
+        await app.QueryFunctions.QueryAsync(context.Request);
+        using (var json = FunctionsApp.Json(context))
+        {
+            Assert.Equal("40", Assert.Single(json.RootElement.GetProperty("data").GetProperty("result").EnumerateArray()).GetProperty("value")[1].GetString());
+        }
+
+        // 395 days (the default retention) after the end of that day, the whole day goes.
+        app.Clock.Now = DateTimeOffset.FromUnixTimeMilliseconds(SampleTime).AddDays(396);
+        await FunctionsApp.TickAsync(app.CompactorFunction);
+        Assert.Empty(await app.BlobsAsync());
     }
 
     [Fact]

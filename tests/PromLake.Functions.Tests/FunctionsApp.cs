@@ -14,6 +14,7 @@ using PromLake.Log.Blobs;
 using PromLake.Log.Tests.Blobs;
 using PromLake.Protocol.Prompb;
 using PromLake.Storage.Compaction;
+using PromLake.Storage.Tests.Compaction;
 
 namespace PromLake.Functions.Tests;
 
@@ -28,6 +29,9 @@ internal sealed class FunctionsApp : IAsyncDisposable
     public const string User = "alice";
     public const string Password = "s3cret";
     public const string Tenant = "acme";
+
+    /// <summary>Where the tests write: 2023-11-14 22:13:20 UTC.</summary>
+    public const long SampleTime = 1_700_000_000_000;
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "promlake-func-" + Guid.NewGuid().ToString("N"));
     private readonly AzuriteFixture _azurite;
@@ -60,6 +64,7 @@ internal sealed class FunctionsApp : IAsyncDisposable
 
         _configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection().AddLogging();
+        services.AddSingleton<TimeProvider>(Clock);
         // Each app gets its own registry: the default one is shared by every test in the process.
         services.AddSingleton(new IngestMetrics(Prometheus.Metrics.NewCustomRegistry()));
         services.AddPromLakeFunctions(_configuration);
@@ -68,6 +73,12 @@ internal sealed class FunctionsApp : IAsyncDisposable
     }
 
     public ServiceProvider Services { get; }
+
+    /// <summary>
+    /// The app's clock (ingest's receive time, the compactor's "is this hour over"): a minute after
+    /// <see cref="SampleTime"/>, where the tests write, until a test moves it.
+    /// </summary>
+    public ManualClock Clock { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(SampleTime).AddMinutes(1));
 
     public string BlocksContainer { get; }
 
@@ -96,7 +107,7 @@ internal sealed class FunctionsApp : IAsyncDisposable
         var checkpointOptions = new BlobCheckpointOptions();
         _configuration.GetSection(BlobCheckpointOptions.Section).Bind(checkpointOptions);
         var checkpoints = new BlobCheckpointStore(checkpointOptions.CreateContainerClient(), checkpointOptions);
-        var pass = new CompactionPass(Log, checkpoints, _azurite.Container(BlocksContainer), options, Services.GetRequiredService<ILoggerFactory>());
+        var pass = new CompactionPass(Log, checkpoints, _azurite.Container(BlocksContainer), options, Services.GetRequiredService<ILoggerFactory>(), Services.GetRequiredService<TenantRetention>(), Clock);
         return new CompactorFunction(pass);
     }
 
@@ -182,7 +193,10 @@ internal sealed class FunctionsApp : IAsyncDisposable
     }
 
     /// <summary>The level-0 blobs in the block container, by name.</summary>
-    public async Task<List<string>> Level0BlobsAsync()
+    public async Task<List<string>> Level0BlobsAsync() => (await BlobsAsync()).FindAll(name => Path.GetFileName(name).StartsWith("l0-", StringComparison.Ordinal));
+
+    /// <summary>Every blob of the blocks container, of any level.</summary>
+    public async Task<List<string>> BlobsAsync()
     {
         var names = new List<string>();
         if (!await Blocks.ExistsAsync())
@@ -192,10 +206,7 @@ internal sealed class FunctionsApp : IAsyncDisposable
 
         await foreach (var blob in Blocks.GetBlobsAsync())
         {
-            if (Path.GetFileName(blob.Name).StartsWith("l0-", StringComparison.Ordinal))
-            {
-                names.Add(blob.Name);
-            }
+            names.Add(blob.Name);
         }
 
         return names;

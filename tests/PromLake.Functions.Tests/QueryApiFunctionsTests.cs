@@ -11,7 +11,7 @@ namespace PromLake.Functions.Tests;
 [Collection(AzuriteCollection.Name)]
 public sealed class QueryApiFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private const long SampleTime = 1_700_000_000_000;
+    private const long SampleTime = FunctionsApp.SampleTime;
     private FunctionsApp _app = null!;
 
     public Task InitializeAsync()

@@ -77,7 +77,7 @@ public sealed class RemoteWriteFunctionTests : IAsyncLifetime
     private DefaultHttpContext Post(string authorization)
     {
         var request = new WriteRequest();
-        var series = new TimeSeries { Samples = { new Sample { Value = 1, Timestamp = 1_700_000_000_000 } } };
+        var series = new TimeSeries { Samples = { new Sample { Value = 1, Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() } } };
         series.Labels.Add(new Label { Name = "__name__", Value = "up" });
         request.Timeseries.Add(series);
         var context = new DefaultHttpContext { RequestServices = _services };

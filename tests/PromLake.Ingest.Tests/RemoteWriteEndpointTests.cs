@@ -49,6 +49,27 @@ public sealed class RemoteWriteEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Refuses_samples_older_than_the_tenants_retention_with_400_naming_the_series_and_counts_the_reason()
+    {
+        await using var host = await WriteEndpointHost.StartAsync(new Dictionary<string, string?> { ["PromLake:Tenants:acme:Limits:RetentionDays"] = "30" });
+        var now = DateTimeOffset.UtcNow;
+        var fresh = Series(("__name__", "up"), ("job", "fresh"));
+        fresh.Samples[0].Timestamp = now.AddMinutes(-1).ToUnixTimeMilliseconds();
+        var old = Series(("__name__", "up"), ("job", "old"));
+        old.Samples[0].Timestamp = now.AddDays(-31).ToUnixTimeMilliseconds();
+
+        var response = await host.PostAsync(Request(fresh, old), WriteEndpointHost.Alice);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var message = await response.Content.ReadAsStringAsync();
+        Assert.Contains("{__name__=\"up\", job=\"old\"}", message);
+        Assert.Contains("older than the tenant's retention of 30 days", message);
+        var written = (await host.ReadLogAsync()).SelectMany(e => e.Request.Timeseries.Select(t => e.Request.Symbols[(int)t.LabelsRefs[3]]));
+        Assert.Equal(["fresh"], written);
+        Assert.Equal(1, await host.CounterAsync("promlake_ingest_refused_samples_total", ("tenant", "acme"), ("reason", "sample_too_far_in_past")));
+    }
+
+    [Fact]
     public async Task V2_responses_carry_the_written_counts_on_success_and_on_failure()
     {
         var ok = ToV2(Request(Series(("__name__", "up"), ("job", "a"))));

@@ -70,6 +70,22 @@ public class TenantDirectoryTests
     }
 
     [Fact]
+    public void Keeps_395_days_by_default_and_refuses_a_retention_under_one_day_at_start_up()
+    {
+        Assert.Equal(395, _tenants.Tenants["acme"].Limits.RetentionDays);
+        var settings = new Dictionary<string, string?>
+        {
+            ["PromLake:Tenants:x:Credentials:0:Type"] = "basic",
+            ["PromLake:Tenants:x:Credentials:0:Username"] = "u",
+            ["PromLake:Tenants:x:Credentials:0:SecretHash"] = AliceHash,
+            ["PromLake:Tenants:x:Limits:RetentionDays"] = "0",
+        };
+
+        var e = Assert.Throws<InvalidOperationException>(() => TenantDirectory.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()));
+        Assert.Contains("PromLake:Tenants:x:Limits:RetentionDays must be greater than 0", e.Message);
+    }
+
+    [Fact]
     public void Knows_when_the_development_credential_is_configured()
     {
         var dev = new TenantDirectory(new Dictionary<string, TenantOptions>

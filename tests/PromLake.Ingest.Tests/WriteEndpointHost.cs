@@ -46,6 +46,8 @@ public sealed class WriteEndpointHost : IAsyncDisposable
         {
             ["PromLake:Log:Directory"] = directory,
             ["PromLake:Log:ShardCount"] = ShardCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // The tests' fixed timestamps go back to 1970; a century of retention keeps them all.
+            ["PromLake:Limits:RetentionDays"] = "36500",
             ["PromLake:Tenants:acme:Credentials:0:Type"] = "basic",
             ["PromLake:Tenants:acme:Credentials:0:Username"] = "alice",
             ["PromLake:Tenants:acme:Credentials:0:SecretHash"] = SecretHash.Create("s3cret", 10_000),

@@ -31,6 +31,12 @@ public sealed class TenantLimits
     /// <summary>Samples and histograms that may arrive at once above the rate (Mimir: ingestion_burst_size).</summary>
     public int IngestionBurstSize { get; set; } = 200_000;
 
+    /// <summary>
+    /// How many days of samples are kept (395 by default: 13 months, the data account's lifecycle rule in infra/).
+    /// The write path refuses samples older than this; the compactor deletes whole UTC days once they are past it.
+    /// </summary>
+    public int RetentionDays { get; set; } = 395;
+
     public TenantLimits Clone() => (TenantLimits)MemberwiseClone();
 
     /// <summary>Throws with a message naming the setting when a limit is not usable.</summary>
@@ -43,6 +49,7 @@ public sealed class TenantLimits
         Positive(MaxLabelNameLength, nameof(MaxLabelNameLength));
         Positive(MaxLabelValueLength, nameof(MaxLabelValueLength));
         Positive(IngestionBurstSize, nameof(IngestionBurstSize));
+        Positive(RetentionDays, nameof(RetentionDays));
         if (!(IngestionRate > 0))
         {
             throw new InvalidOperationException($"{where}:{nameof(IngestionRate)} must be greater than 0 (it is {IngestionRate})");

@@ -32,6 +32,7 @@ public sealed class TenantDirectory
     public TenantDirectory(IReadOnlyDictionary<string, TenantOptions> tenants, TenantLimits defaults)
     {
         defaults.Validate("PromLake:Limits");
+        Defaults = defaults;
         foreach (var (id, options) in tenants)
         {
             if (string.IsNullOrWhiteSpace(id))
@@ -56,6 +57,9 @@ public sealed class TenantDirectory
     }
 
     public Dictionary<string, Tenant> Tenants { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The limits of tenants that set none of their own (<c>PromLake:Limits</c>), validated.</summary>
+    public TenantLimits Defaults { get; }
 
     /// <summary>Reads <c>PromLake:Tenants</c> and <c>PromLake:Limits</c>.</summary>
     public static TenantDirectory FromConfiguration(IConfiguration configuration)

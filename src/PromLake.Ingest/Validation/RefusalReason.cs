@@ -31,6 +31,7 @@ public static class RefusalReason
     public const string LabelNameTooLong = "label_name_too_long";
     public const string LabelValueTooLong = "label_value_too_long";
     public const string InvalidMetadata = "invalid_metadata";
+    public const string SampleTooOld = "sample_too_far_in_past";
 
     public static int StatusOf(string reason) => reason switch
     {

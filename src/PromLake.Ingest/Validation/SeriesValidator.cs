@@ -93,6 +93,37 @@ public static class SeriesValidator
         return null;
     }
 
+    /// <summary>
+    /// Returns null when every sample and histogram of the series is within the tenant's retention at
+    /// <paramref name="receivedAtMs"/>, else <see cref="RefusalReason.SampleTooOld"/>: the compactor would delete
+    /// such a sample's day at its next sweep, so accepting it would acknowledge data that is never queryable.
+    /// </summary>
+    public static string? ValidateAge(DecodedWriteRequest request, in SeriesEntry series, TenantLimits limits, long receivedAtMs, out string? detail)
+    {
+        detail = null;
+        var oldest = long.MaxValue;
+        foreach (ref readonly var sample in request.Samples.Slice(series.SampleStart, series.SampleCount))
+        {
+            oldest = Math.Min(oldest, sample.Timestamp);
+        }
+
+        foreach (ref readonly var histogram in request.Histograms.Slice(series.HistogramStart, series.HistogramCount))
+        {
+            oldest = Math.Min(oldest, histogram.Timestamp);
+        }
+
+        var limit = receivedAtMs - (limits.RetentionDays * 86_400_000L);
+        if (oldest >= limit)
+        {
+            return null;
+        }
+
+        detail = $"sample at {Format(oldest)} is older than the tenant's retention of {limits.RetentionDays} days (nothing before {Format(limit)} is kept)";
+        return RefusalReason.SampleTooOld;
+
+        static string Format(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(ms, -62135596800000, 253402300799999)).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>A series as Prometheus prints it, <c>{__name__="up", job="x"}</c>, cut at a readable length.</summary>
     public static string Describe(ReadOnlySpan<byte> body, ReadOnlySpan<LabelEntry> labels)
     {

@@ -87,24 +87,22 @@ public sealed class BlockStoreQuerier : ISeriesQuerier
         }
 
         var query = new BlockQuery { MetricName = metricName, MinTimestamp = request.MinT, MaxTimestamp = request.MaxT };
-        var first = BlockLayout.HourOf(Math.Max(request.MinT, 0));
-        var last = BlockLayout.HourOf(Math.Min(request.MaxT, DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds()));
-        for (var hour = first; hour <= last; hour += BlockLayout.HourMs)
+        // The catalog leaves out blocks a merged block covers, re-lists a day when a merge deletes a block under
+        // us, and returns the results per shard in log-position order, the order "last written wins" needs.
+        var reads = await new BlockCatalog(_blocks).ReadAsync(_tenant, request.MinT, request.MaxT, async (block, ct) =>
         {
-            // Blocks are listed in name order: level-0 blocks of a shard by first log
-            // position, which is the order the "last written wins" rule needs.
-            await foreach (var blob in _blocks.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, BlockLayout.HourPrefix(_tenant, hour), cancellationToken).ConfigureAwait(false))
+            var bytes = await _cache.GetAsync(_blocks, block.Name, block.ETag, ct).ConfigureAwait(false);
+            using var stream = new MemoryStream(bytes, writable: false);
+            await using var reader = await SampleBlockReader.OpenAsync(stream, ct).ConfigureAwait(false);
+            return (await reader.ReadAsync(query, ct).ConfigureAwait(false)).Series;
+        }, cancellationToken).ConfigureAwait(false);
+        foreach (var (_, series) in reads)
+        {
+            foreach (var s in series)
             {
-                var bytes = await _cache.GetAsync(_blocks, blob.Name, blob.Properties.ETag?.ToString() ?? "", cancellationToken).ConfigureAwait(false);
-                using var stream = new MemoryStream(bytes, writable: false);
-                await using var reader = await SampleBlockReader.OpenAsync(stream, cancellationToken).ConfigureAwait(false);
-                var read = await reader.ReadAsync(query, cancellationToken).ConfigureAwait(false);
-                foreach (var series in read.Series)
+                if (MayMatch(request, s))
                 {
-                    if (MayMatch(request, series))
-                    {
-                        Merge(found, series);
-                    }
+                    Merge(found, s);
                 }
             }
         }

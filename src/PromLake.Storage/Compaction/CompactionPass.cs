@@ -15,7 +15,10 @@ namespace PromLake.Storage.Compaction;
 /// and is let go before the pass returns. Shards are taken with <see cref="LeasedShardReader"/> when the checkpoints
 /// are a <see cref="BlobCheckpointStore"/>, so passes on several instances at once split the shards between them and
 /// never compact one shard twice at a time; with another checkpoint store (the local log's, one process) passes in
-/// this process take turns per shard instead.
+/// this process take turns per shard instead. While it still holds a shard, after the flush, the pass runs the
+/// shard's hour and day merges (and, for shard 0, the retention sweep) for at most
+/// <see cref="CompactorOptions.MaxMergeDuration"/> (<see cref="BlockMaintenance"/>): a merge of a shard runs only
+/// where the shard is held, so two merges never race on one shard.
 /// </summary>
 public sealed partial class CompactionPass
 {
@@ -29,10 +32,11 @@ public sealed partial class CompactionPass
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly L0Flush _flush;
+    private readonly BlockMaintenance _maintenance;
     private readonly SemaphoreSlim[] _localOwners;
     private volatile bool _containerExists;
 
-    public CompactionPass(ILogReader log, ICheckpointStore checkpoints, BlobContainerClient container, CompactorOptions options, ILoggerFactory loggers)
+    public CompactionPass(ILogReader log, ICheckpointStore checkpoints, BlobContainerClient container, CompactorOptions options, ILoggerFactory loggers, TenantRetention? retention = null, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -43,6 +47,7 @@ public sealed partial class CompactionPass
         _loggers = loggers;
         _logger = loggers.CreateLogger<CompactionPass>();
         _flush = new L0Flush(container, new SampleBlockWriter());
+        _maintenance = new BlockMaintenance(container, options, retention, clock, loggers);
         _localOwners = [.. Enumerable.Range(0, log.ShardCount).Select(_ => new SemaphoreSlim(1, 1))];
     }
 
@@ -65,14 +70,14 @@ public sealed partial class CompactionPass
         }
 
         using var hardStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        hardStop.CancelAfter(_options.MaxRunDuration + FinalFlushGrace);
+        hardStop.CancelAfter(_options.MaxRunDuration + FinalFlushGrace + _options.MaxMergeDuration);
         await EnsureContainerAsync(hardStop.Token).ConfigureAwait(false);
         var runs = await Task.WhenAll(Enumerable.Range(0, _log.ShardCount).Select(shard => RunShardAsync(shard, hardStop.Token, cancellationToken))).ConfigureAwait(false);
         var owned = runs.OfType<ShardCompactionRun>().ToList();
         var result = new CompactionPassResult(owned, runs.Length - owned.Count);
-        if (result.Events > 0)
+        if (result.Events > 0 || result.MergedBlocks > 0)
         {
-            LogPass(result.Shards.Count, result.Skipped, result.Events, result.Blobs);
+            LogPass(result.Shards.Count, result.Skipped, result.Events, result.Blobs, result.MergedBlocks);
         }
 
         return result;
@@ -94,7 +99,8 @@ public sealed partial class CompactionPass
                 // Disposing releases the lease: the next pass, here or elsewhere, takes the shard at once.
                 await using (reader.ConfigureAwait(false))
                 {
-                    return await compactor.RunBoundedAsync(reader, _options.MaxRunDuration, hardStop).ConfigureAwait(false);
+                    var run = await compactor.RunBoundedAsync(reader, _options.MaxRunDuration, hardStop).ConfigureAwait(false);
+                    return run.OwnershipLost ? run : run with { MergedBlocks = await MaintainAsync(shard, reader.CommittedPosition, reader.OwnershipLost, hardStop).ConfigureAwait(false) };
                 }
             }
 
@@ -106,7 +112,9 @@ public sealed partial class CompactionPass
 
             try
             {
-                return await compactor.RunBoundedAsync(_options.MaxRunDuration, hardStop).ConfigureAwait(false);
+                var run = await compactor.RunBoundedAsync(_options.MaxRunDuration, hardStop).ConfigureAwait(false);
+                var committed = await _checkpoints.GetAsync(_options.Consumer, shard, hardStop).ConfigureAwait(false) ?? LogPosition.Start;
+                return run with { MergedBlocks = await MaintainAsync(shard, committed, CancellationToken.None, hardStop).ConfigureAwait(false) };
             }
             finally
             {
@@ -115,14 +123,22 @@ public sealed partial class CompactionPass
         }
         catch (OperationCanceledException e) when (hardStop.IsCancellationRequested && !callerStop.IsCancellationRequested)
         {
-            LogOutOfTime(e, shard, _options.MaxRunDuration + FinalFlushGrace);
-            throw new TimeoutException($"Shard {shard}: the compaction pass could not flush within {_options.MaxRunDuration + FinalFlushGrace}; the next pass repeats the uncommitted range", e);
+            LogOutOfTime(e, shard, _options.MaxRunDuration + FinalFlushGrace + _options.MaxMergeDuration);
+            throw new TimeoutException($"Shard {shard}: the compaction pass could not flush within {_options.MaxRunDuration + FinalFlushGrace + _options.MaxMergeDuration}; the next pass repeats the uncommitted range", e);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogShardFailed(e, shard);
             throw;
         }
+    }
+
+    /// <summary>The shard's merges (and retention, for shard 0) while the shard is still held, within their time budget.</summary>
+    private async Task<int> MaintainAsync(int shard, long committed, CancellationToken ownershipLost, CancellationToken hardStop)
+    {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(ownershipLost, hardStop);
+        budget.CancelAfter(_options.MaxMergeDuration);
+        return await _maintenance.RunAsync(new Dictionary<int, long> { [shard] = committed }, budget.Token).ConfigureAwait(false);
     }
 
     private async Task EnsureContainerAsync(CancellationToken cancellationToken)
@@ -136,8 +152,8 @@ public sealed partial class CompactionPass
         _containerExists = true;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Compaction pass: {Shards} shard(s) compacted, {Skipped} owned elsewhere; {Events} events into {Blobs} level-0 blobs")]
-    private partial void LogPass(int shards, int skipped, int events, int blobs);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Compaction pass: {Shards} shard(s) compacted, {Skipped} owned elsewhere; {Events} events into {Blobs} level-0 blobs; {Merged} merged blocks")]
+    private partial void LogPass(int shards, int skipped, int events, int blobs, int merged);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Shard}: the pass ran out of time ({Limit}) before its flush succeeded; the next pass repeats the uncommitted range")]
     private partial void LogOutOfTime(Exception exception, int shard, TimeSpan limit);
@@ -152,6 +168,8 @@ public sealed record CompactionPassResult(IReadOnlyList<ShardCompactionRun> Shar
     public int Events => Shards.Sum(s => s.Events);
 
     public int Blobs => Shards.Sum(s => s.Blobs);
+
+    public int MergedBlocks => Shards.Sum(s => s.MergedBlocks);
 }
 
 public static class CompactionPassServiceCollectionExtensions
@@ -171,7 +189,9 @@ public static class CompactionPassServiceCollectionExtensions
             sp.GetRequiredService<ICheckpointStore>(),
             store.CreateContainerClient(),
             options,
-            sp.GetRequiredService<ILoggerFactory>())
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetService<TenantRetention>(),
+            sp.GetService<TimeProvider>())
         {
             Enabled = section.GetValue("Enabled", true),
         });

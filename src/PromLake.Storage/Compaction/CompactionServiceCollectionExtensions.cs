@@ -11,7 +11,8 @@ public static class CompactionServiceCollectionExtensions
     /// Registers the background compactor over the host's log and checkpoint store,
     /// writing blocks to <c>PromLake:Storage</c> (Azurite by default), configured by
     /// <c>PromLake:Compactor</c>. Set <c>PromLake:Compactor:Enabled</c> to false to run
-    /// the write path alone.
+    /// the write path alone. Retention is enforced when the host registers a
+    /// <see cref="TenantRetention"/> (both hosts do, from the tenants' limits).
     /// </summary>
     public static IServiceCollection AddPromLakeCompactor(this IServiceCollection services, IConfiguration configuration)
     {
@@ -27,7 +28,9 @@ public static class CompactionServiceCollectionExtensions
             sp.GetRequiredService<ICheckpointStore>(),
             store.CreateContainerClient(),
             options,
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetService<TenantRetention>(),
+            sp.GetService<TimeProvider>()));
         return services;
     }
 

@@ -33,6 +33,25 @@ public sealed class CompactorOptions
     /// <summary>In a bounded run, a read that finds nothing new for this long means the shard is drained: flush, commit, stop.</summary>
     public TimeSpan DrainWait { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// An hour of sample time is merged into hour blocks once it has been over for this long, so that samples a
+    /// sender delivers a little late (remote-write retries, a queue catching up) usually make it into the first merge.
+    /// Later ones land in new level-0 blocks and are merged again.
+    /// </summary>
+    public TimeSpan HourMergeGrace { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>A UTC day is merged into day blocks once it has been over for this long.</summary>
+    public TimeSpan DayMergeGrace { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often the standalone server's background compactor looks for hours and days to merge and days past retention.</summary>
+    public TimeSpan MergeInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// In a bounded run (the Functions timer) the time merges of a shard may take after its flush; a merge cut short
+    /// is safe (the next pass finishes it). <see cref="MaxRunDuration"/> plus this must stay within 8 minutes.
+    /// </summary>
+    public TimeSpan MaxMergeDuration { get; set; } = TimeSpan.FromMinutes(2);
+
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(Consumer))
@@ -53,6 +72,26 @@ public sealed class CompactorOptions
         if (MaxRunDuration <= TimeSpan.Zero || MaxRunDuration > TimeSpan.FromMinutes(8))
         {
             throw new InvalidOperationException($"{Section}:{nameof(MaxRunDuration)} must be between 0 and 8 minutes (it is {MaxRunDuration})");
+        }
+
+        if (HourMergeGrace < TimeSpan.Zero || HourMergeGrace > TimeSpan.FromDays(1))
+        {
+            throw new InvalidOperationException($"{Section}:{nameof(HourMergeGrace)} must be between 0 and 1 day (it is {HourMergeGrace})");
+        }
+
+        if (DayMergeGrace < TimeSpan.Zero || DayMergeGrace > TimeSpan.FromDays(7))
+        {
+            throw new InvalidOperationException($"{Section}:{nameof(DayMergeGrace)} must be between 0 and 7 days (it is {DayMergeGrace})");
+        }
+
+        if (MergeInterval <= TimeSpan.Zero || MergeInterval > TimeSpan.FromHours(1))
+        {
+            throw new InvalidOperationException($"{Section}:{nameof(MergeInterval)} must be between 0 and 1 hour (it is {MergeInterval})");
+        }
+
+        if (MaxMergeDuration <= TimeSpan.Zero || MaxRunDuration + MaxMergeDuration > TimeSpan.FromMinutes(8))
+        {
+            throw new InvalidOperationException($"{Section}:{nameof(MaxMergeDuration)} must be positive, and {nameof(MaxRunDuration)} + {nameof(MaxMergeDuration)} at most 8 minutes (they are {MaxRunDuration} and {MaxMergeDuration})");
         }
 
         if (DrainWait <= TimeSpan.Zero || DrainWait > TimeSpan.FromMinutes(1))

@@ -241,4 +241,8 @@ public sealed partial class ShardCompactor
 /// reached (committed when anything was flushed), whether it stopped because the shard was drained (rather than
 /// out of time), and whether it stopped because another instance took the shard.
 /// </summary>
-public sealed record ShardCompactionRun(int Shard, int Events, int Blobs, long Position, bool Drained, bool OwnershipLost);
+public sealed record ShardCompactionRun(int Shard, int Events, int Blobs, long Position, bool Drained, bool OwnershipLost)
+{
+    /// <summary>Hour and day blocks the pass merged for this shard after its run (<see cref="CompactionPass"/>).</summary>
+    public int MergedBlocks { get; init; }
+}
