@@ -1,24 +1,30 @@
+using Azure;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using PromLake.Log;
 using PromLake.Query.Model;
 using PromLake.Query.Storage;
 using PromLake.Storage.Compaction;
 using PromLake.Storage.Dedup;
-using PromLake.Storage.Parquet;
 using Block = PromLake.Storage.Series;
 
 namespace PromLake.Query.Store;
 
 /// <summary>
-/// A tenant's series as the query engine sees them: the Parquet blocks of every
-/// hour the query touches (pruned by metric name and time through row-group
-/// statistics) plus the data acknowledged but not yet compacted (the log from the
-/// compactor's checkpoint on), merged and deduplicated at query time with the
-/// compactor's own rules (exact repeats, HA replicas), so results are right
-/// before compaction has run.
+/// A tenant's series as the query engine sees them: the blocks of every hour the query
+/// touches, decoded once and kept in <see cref="BlockCache"/>, plus the data acknowledged but
+/// not yet compacted (the log from the compactor's checkpoint on), merged and deduplicated at
+/// query time with the compactor's own rules (exact repeats, HA replicas), so results are
+/// right before compaction has run.
 /// </summary>
 public sealed class BlockStoreQuerier : ISeriesQuerier
 {
+    /// <summary>Blocks downloaded and decoded at once by one query: the cores, at most 4, since decoding is CPU-bound.</summary>
+    private static readonly int DecodeParallelism = Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    /// <summary>Hours listed at once: listing is a round trip each.</summary>
+    private const int ListingParallelism = 8;
+
     private readonly string _tenant;
     private readonly BlobContainerClient _blocks;
     private readonly ILogReader? _log;
@@ -42,69 +48,83 @@ public sealed class BlockStoreQuerier : ISeriesQuerier
 
     public async ValueTask<IReadOnlyList<StoredSeries>> SelectAsync(SelectRequest request, CancellationToken cancellationToken = default)
     {
-        var metricName = request.Matchers.FirstOrDefault(m => m.Name == "__name__" && m.Type == MatcherType.Equal)?.Value;
         // Checkpoints first, blocks second: a flush that lands in between then shows up
         // in both (and is deduplicated) instead of in neither.
         var tailStarts = await TailStartsAsync(cancellationToken).ConfigureAwait(false);
-        var found = new Dictionary<ulong, Block.StoredSeries>();
-        await ReadBlocksAsync(request, metricName, found, cancellationToken).ConfigureAwait(false);
-        await ReadLogTailAsync(request, tailStarts, found, cancellationToken).ConfigureAwait(false);
-
-        var result = new List<StoredSeries>();
-        foreach (var series in _replicas.Apply(found.Values.Select(Deduplicated).ToList()))
+        var blocks = await ReadBlocksAsync(request, cancellationToken).ConfigureAwait(false);
+        var found = new Dictionary<ulong, SeriesAssembly>();
+        var order = new List<SeriesAssembly>();
+        foreach (var block in blocks)
         {
-            var labels = Labels.FromPairs(series.Labels.Select(l => new Label(l.Name, l.Value)));
-            if (!request.Matchers.All(m => m.Matches(labels)))
+            AddMatching(request, block, found, order);
+        }
+
+        await ReadLogTailAsync(request, tailStarts, found, order, cancellationToken).ConfigureAwait(false);
+        return HasReplicas(order) ? ReplicasMerged(request, order) : Assembled(request, order);
+    }
+
+    /// <summary>
+    /// The blocks of every hour the query touches, in the order the "last written wins" rule
+    /// needs: by hour, then by name (a shard's level-0 blocks by first log position).
+    /// The one place that knows how blocks are found: listing, then the cache.
+    /// </summary>
+    private async Task<DecodedBlock[]> ReadBlocksAsync(SelectRequest request, CancellationToken cancellationToken)
+    {
+        var first = BlockLayout.HourOf(Math.Max(request.MinT, 0));
+        var last = BlockLayout.HourOf(Math.Min(request.MaxT, DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds()));
+        var hours = last < first ? 0 : (int)((last - first) / BlockLayout.HourMs) + 1;
+        var listings = new List<(string Name, string ETag)>[hours];
+        try
+        {
+            await Parallel.ForAsync(0, hours, new ParallelOptions { MaxDegreeOfParallelism = ListingParallelism, CancellationToken = cancellationToken }, async (h, ct) =>
+            {
+                var listing = new List<(string Name, string ETag)>();
+                await foreach (var blob in _blocks.GetBlobsAsync(BlobTraits.None, BlobStates.None, BlockLayout.HourPrefix(_tenant, first + h * BlockLayout.HourMs), ct).ConfigureAwait(false))
+                {
+                    listing.Add((blob.Name, blob.Properties.ETag?.ToString() ?? ""));
+                }
+
+                listings[h] = listing;
+            }).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.ContainerNotFound)
+        {
+            return []; // nothing compacted yet
+        }
+
+        var names = new List<(string Name, string ETag)>();
+        foreach (var listing in listings)
+        {
+            names.AddRange(listing);
+        }
+
+        var blocks = new DecodedBlock[names.Count];
+        await Parallel.ForAsync(0, names.Count, new ParallelOptions { MaxDegreeOfParallelism = DecodeParallelism, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            blocks[i] = await _cache.GetAsync(_blocks, names[i].Name, names[i].ETag, ct).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        return blocks;
+    }
+
+    /// <summary>
+    /// Adds the block's series that can match: the postings of its equality matchers narrow
+    /// the block, then each candidate is checked against every matcher that does not name a
+    /// replica label (those wait until replicas are merged, where the label is gone).
+    /// </summary>
+    private void AddMatching(SelectRequest request, DecodedBlock block, Dictionary<ulong, SeriesAssembly> found, List<SeriesAssembly> order)
+    {
+        var candidates = block.Postings.Candidates(request.Matchers, _replicaLabelNames);
+        var count = candidates?.Length ?? block.Series.Length;
+        for (var c = 0; c < count; c++)
+        {
+            var series = block.Series[candidates?[c] ?? c];
+            if (!MayMatch(request, series.Labels))
             {
                 continue;
             }
 
-            var samples = new List<StoredSample>(series.Samples.Count);
-            foreach (var s in series.Samples)
-            {
-                if (s.Timestamp >= request.MinT && s.Timestamp <= request.MaxT)
-                {
-                    samples.Add(new StoredSample(s.Timestamp, s.Value));
-                }
-            }
-
-            if (samples.Count > 0)
-            {
-                result.Add(new StoredSeries(labels, samples));
-            }
-        }
-
-        return result;
-    }
-
-    private async Task ReadBlocksAsync(SelectRequest request, string? metricName, Dictionary<ulong, Block.StoredSeries> found, CancellationToken cancellationToken)
-    {
-        if (!(await _blocks.ExistsAsync(cancellationToken).ConfigureAwait(false)).Value)
-        {
-            return;
-        }
-
-        var query = new BlockQuery { MetricName = metricName, MinTimestamp = request.MinT, MaxTimestamp = request.MaxT };
-        var first = BlockLayout.HourOf(Math.Max(request.MinT, 0));
-        var last = BlockLayout.HourOf(Math.Min(request.MaxT, DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds()));
-        for (var hour = first; hour <= last; hour += BlockLayout.HourMs)
-        {
-            // Blocks are listed in name order: level-0 blocks of a shard by first log
-            // position, which is the order the "last written wins" rule needs.
-            await foreach (var blob in _blocks.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, BlockLayout.HourPrefix(_tenant, hour), cancellationToken).ConfigureAwait(false))
-            {
-                var bytes = await _cache.GetAsync(_blocks, blob.Name, blob.Properties.ETag?.ToString() ?? "", cancellationToken).ConfigureAwait(false);
-                using var stream = new MemoryStream(bytes, writable: false);
-                await using var reader = await SampleBlockReader.OpenAsync(stream, cancellationToken).ConfigureAwait(false);
-                var read = await reader.ReadAsync(query, cancellationToken).ConfigureAwait(false);
-                foreach (var series in read.Series)
-                {
-                    if (MayMatch(request, series))
-                    {
-                        Merge(found, series);
-                    }
-                }
-            }
+            var assembly = AssemblyOf(series.Id, series.StorageLabels, series.Labels, found, order);
+            assembly.Add(series.Timestamps, series.Values, series.StrictlyIncreasing, request.MinT, request.MaxT);
         }
     }
 
@@ -124,7 +144,7 @@ public sealed class BlockStoreQuerier : ISeriesQuerier
         return starts;
     }
 
-    private async Task ReadLogTailAsync(SelectRequest request, long[]? tailStarts, Dictionary<ulong, Block.StoredSeries> found, CancellationToken cancellationToken)
+    private async Task ReadLogTailAsync(SelectRequest request, long[]? tailStarts, Dictionary<ulong, SeriesAssembly> found, List<SeriesAssembly> order, CancellationToken cancellationToken)
     {
         if (_log is null || tailStarts is null)
         {
@@ -160,40 +180,46 @@ public sealed class BlockStoreQuerier : ISeriesQuerier
 
                 foreach (var series in partition.Values)
                 {
-                    if (MayMatch(request, series))
-                    {
-                        Merge(found, series);
-                    }
+                    AddTailSeries(request, series, found, order);
                 }
             }
         }
     }
 
-    /// <summary>
-    /// Applies the matchers that do not name a replica label as each series is read,
-    /// so series the query cannot return are neither merged nor converted. (Matchers
-    /// on replica labels wait until replicas are merged, where the label is gone.)
-    /// </summary>
-    private bool MayMatch(SelectRequest request, Block.StoredSeries series)
+    /// <summary>A series of the log tail, in log order (unsorted, repeats possible: the merge sorts that out).</summary>
+    private void AddTailSeries(SelectRequest request, Block.StoredSeries series, Dictionary<ulong, SeriesAssembly> found, List<SeriesAssembly> order)
+    {
+        if (series.Samples.Count == 0)
+        {
+            return;
+        }
+
+        var labels = DecodedBlock.QueryLabelsOf(series.Labels);
+        if (!MayMatch(request, labels))
+        {
+            return;
+        }
+
+        var (timestamps, values) = SeriesAssembly.Columns(series.Samples);
+        AssemblyOf(series.Id, series.Labels, labels, found, order).Add(timestamps, values, strictlyIncreasing: false, request.MinT, request.MaxT);
+    }
+
+    private static SeriesAssembly AssemblyOf(ulong id, Block.Label[] storageLabels, Labels labels, Dictionary<ulong, SeriesAssembly> found, List<SeriesAssembly> order)
+    {
+        if (!found.TryGetValue(id, out var assembly))
+        {
+            found[id] = assembly = new SeriesAssembly(storageLabels, labels);
+            order.Add(assembly);
+        }
+
+        return assembly;
+    }
+
+    private bool MayMatch(SelectRequest request, Labels labels)
     {
         foreach (var matcher in request.Matchers)
         {
-            if (_replicaLabelNames.Contains(matcher.Name))
-            {
-                continue;
-            }
-
-            var value = "";
-            foreach (var label in series.Labels)
-            {
-                if (label.Name == matcher.Name)
-                {
-                    value = label.Value;
-                    break;
-                }
-            }
-
-            if (!matcher.Matches(value))
+            if (!_replicaLabelNames.Contains(matcher.Name) && !matcher.Matches(labels))
             {
                 return false;
             }
@@ -202,21 +228,90 @@ public sealed class BlockStoreQuerier : ISeriesQuerier
         return true;
     }
 
-    private static void Merge(Dictionary<ulong, Block.StoredSeries> found, Block.StoredSeries series)
+    private bool HasReplicas(List<SeriesAssembly> order)
     {
-        if (!found.TryGetValue(series.Id, out var existing))
+        if (_replicaLabelNames.Count == 0)
         {
-            found[series.Id] = existing = new Block.StoredSeries(series.Labels);
+            return false;
         }
 
-        existing.Samples.AddRange(series.Samples);
-        existing.Histograms.AddRange(series.Histograms);
+        foreach (var assembly in order)
+        {
+            foreach (var label in assembly.StorageLabels)
+            {
+                if (_replicaLabelNames.Contains(label.Name))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
-    private static Block.StoredSeries Deduplicated(Block.StoredSeries series)
+    /// <summary>No HA replicas among the series: each is its own answer, and the replica-label matchers see the label absent.</summary>
+    private List<StoredSeries> Assembled(SelectRequest request, List<SeriesAssembly> order)
     {
-        RepeatDedup.Apply(series.Samples);
-        RepeatDedup.Apply(series.Histograms);
-        return series;
+        var result = new List<StoredSeries>(order.Count);
+        foreach (var assembly in order)
+        {
+            if (MatchesReplicaMatchers(request, assembly.Labels) && assembly.Build(request.MinT, request.MaxT) is { } samples)
+            {
+                result.Add(new StoredSeries(assembly.Labels, samples));
+            }
+        }
+
+        return result;
+    }
+
+    private bool MatchesReplicaMatchers(SelectRequest request, Labels labels)
+    {
+        foreach (var matcher in request.Matchers)
+        {
+            if (_replicaLabelNames.Contains(matcher.Name) && !matcher.Matches(labels))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>HA replicas present: merged over the whole range with the compactor's penalty rule, then matched.</summary>
+    private List<StoredSeries> ReplicasMerged(SelectRequest request, List<SeriesAssembly> order)
+    {
+        var input = new List<Block.StoredSeries>(order.Count);
+        foreach (var assembly in order)
+        {
+            input.Add(assembly.ToStoredSeries(request.MinT, request.MaxT));
+        }
+
+        var result = new List<StoredSeries>();
+        foreach (var series in _replicas.Apply(input))
+        {
+            var labels = DecodedBlock.QueryLabelsOf(series.Labels);
+            if (!AllMatch(request, labels) || series.Samples.Count == 0)
+            {
+                continue;
+            }
+
+            var (timestamps, values) = SeriesAssembly.Columns(series.Samples);
+            result.Add(new StoredSeries(labels, new ColumnarSamples(timestamps, values)));
+        }
+
+        return result;
+    }
+
+    private static bool AllMatch(SelectRequest request, Labels labels)
+    {
+        foreach (var matcher in request.Matchers)
+        {
+            if (!matcher.Matches(labels))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
