@@ -132,6 +132,11 @@ internal sealed partial class Evaluator
             }
         }
 
+        if (!isK && TryAggregateFloats(a, input, seriesToGroup, result))
+        {
+            return result;
+        }
+
         var cursors = new int[input.Count];
         var hcursors = new int[input.Count];
         var kOutput = new Dictionary<Labels, Series>();

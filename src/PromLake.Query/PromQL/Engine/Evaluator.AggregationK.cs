@@ -80,17 +80,7 @@ internal sealed partial class Evaluator
             var list = perGroup[gi]!;
             if (a.Op is "topk" or "bottomk")
             {
-                var desc = a.Op == "topk";
-                var sorted = list.Select((x, i) => (x, i)).ToList();
-                sorted.Sort((p, q) =>
-                {
-                    var c = CompareForK(p.x.F, q.x.F, desc);
-                    return c != 0 ? c : p.i.CompareTo(q.i);
-                });
-                foreach (var (x, _) in sorted.Take((int)Math.Min(k, sorted.Count)))
-                {
-                    picked.Add(x);
-                }
+                AddBest(list, (int)Math.Min(k, list.Count), a.Op == "topk", picked);
             }
             else
             {
@@ -99,6 +89,67 @@ internal sealed partial class Evaluator
         }
 
         return picked;
+    }
+
+    /// <summary>
+    /// Appends the <paramref name="k"/> best of <paramref name="candidates"/> to <paramref name="output"/>, best
+    /// first, equal values in input order: what a stable sort and taking the first k give. A small k keeps
+    /// a sorted buffer of the best so far, so a step costs one comparison for most candidates, not a sort.
+    /// </summary>
+    private static void AddBest(List<(int Index, double F, FloatHistogram? H)> candidates, int k, bool descending,
+        List<(int Index, double F, FloatHistogram? H)> output)
+    {
+        if (k <= 0)
+        {
+            return;
+        }
+
+        if (k > 64)
+        {
+            var sorted = new (int Index, double F, FloatHistogram? H, int Order)[candidates.Count];
+            for (var i = 0; i < sorted.Length; i++)
+            {
+                var c = candidates[i];
+                sorted[i] = (c.Index, c.F, c.H, i);
+            }
+
+            Array.Sort(sorted, (p, q) =>
+            {
+                var c = CompareForK(p.F, q.F, descending);
+                return c != 0 ? c : p.Order.CompareTo(q.Order);
+            });
+            for (var i = 0; i < k; i++)
+            {
+                output.Add((sorted[i].Index, sorted[i].F, sorted[i].H));
+            }
+
+            return;
+        }
+
+        var best = new (int Index, double F, FloatHistogram? H)[k];
+        var count = 0;
+        foreach (var candidate in candidates)
+        {
+            // A later candidate equal to the worst kept one ranks after it: only strictly better ones enter.
+            if (count == k && CompareForK(candidate.F, best[k - 1].F, descending) >= 0)
+            {
+                continue;
+            }
+
+            var at = count < k ? count++ : k - 1;
+            while (at > 0 && CompareForK(candidate.F, best[at - 1].F, descending) < 0)
+            {
+                best[at] = best[at - 1];
+                at--;
+            }
+
+            best[at] = candidate;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            output.Add(best[i]);
+        }
     }
 
     /// <summary>Orders candidates best first; NaN is always worst (Prometheus's value heaps).</summary>

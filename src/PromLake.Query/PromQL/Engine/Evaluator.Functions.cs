@@ -87,11 +87,21 @@ internal sealed partial class Evaluator
         {
             var output = new Series(input.Metric) { DropName = dropName || input.DropName };
             var stepIndex = 0;
+
+            // Windows only move forward as the steps do (an @ pins them), so each edge is an
+            // index that advances over the points once, instead of two binary searches a step.
+            var allFloats = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(input.Floats);
+            var allHists = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(input.Histograms);
+            int floatsFrom = 0, floatsTo = 0, histsFrom = 0, histsTo = 0;
             for (var ts = _start; ts <= _end; ts += _interval, stepIndex++)
             {
                 var (mint, maxt) = source.Window(ts);
-                var floats = RangeSource.Slice(input.Floats, mint, maxt);
-                var hists = RangeSource.SliceH(input.Histograms, mint, maxt);
+                floatsFrom = RangeSource.AdvancePast(allFloats, floatsFrom, mint);
+                floatsTo = RangeSource.AdvancePast(allFloats, Math.Max(floatsTo, floatsFrom), maxt);
+                histsFrom = RangeSource.AdvancePastH(allHists, histsFrom, mint);
+                histsTo = RangeSource.AdvancePastH(allHists, Math.Max(histsTo, histsFrom), maxt);
+                var floats = allFloats[floatsFrom..floatsTo];
+                var hists = allHists[histsFrom..histsTo];
                 if (floats.Length + hists.Length == 0)
                 {
                     continue;
