@@ -33,9 +33,13 @@ public sealed class BlockStoreQuerier : ISeriesQuerier
     private readonly ReplicaDedup _replicas;
     private readonly HashSet<string> _replicaLabelNames;
     private readonly BlockCache _cache;
+    private readonly BlockListingCache? _listings;
 
-    public BlockStoreQuerier(string tenant, BlobContainerClient blocks, ILogReader? log, ICheckpointStore? checkpoints, string consumer, IEnumerable<string> replicaLabels, BlockCache cache)
+    /// <param name="listings">Listings to reuse for a short while; null lists for every query. Only used with a log.</param>
+    public BlockStoreQuerier(string tenant, BlobContainerClient blocks, ILogReader? log, ICheckpointStore? checkpoints, string consumer, IEnumerable<string> replicaLabels, BlockCache cache,
+        BlockListingCache? listings = null)
     {
+        _listings = log is null || checkpoints is null ? null : listings;
         _tenant = tenant;
         _blocks = blocks;
         _log = log;
@@ -48,10 +52,27 @@ public sealed class BlockStoreQuerier : ISeriesQuerier
 
     public async ValueTask<IReadOnlyList<StoredSeries>> SelectAsync(SelectRequest request, CancellationToken cancellationToken = default)
     {
-        // Checkpoints first, blocks second: a flush that lands in between then shows up
-        // in both (and is deduplicated) instead of in neither.
-        var tailStarts = await TailStartsAsync(cancellationToken).ConfigureAwait(false);
-        var blocks = await ReadBlocksAsync(request, cancellationToken).ConfigureAwait(false);
+        var order = await GatherAsync(request, cancellationToken).ConfigureAwait(false);
+        return HasReplicas(order) ? ReplicasMerged(request, order) : Assembled(request, order);
+    }
+
+    /// <summary>Every series that may match, from the blocks and then the log tail, in log order, its pieces cut to the range.</summary>
+    private async Task<List<SeriesAssembly>> GatherAsync(SelectRequest request, CancellationToken cancellationToken)
+    {
+        var (listing, reused) = await ListingAsync(cancellationToken).ConfigureAwait(false);
+        DecodedBlock[] blocks;
+        try
+        {
+            blocks = await ReadBlocksAsync(request, listing, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (reused && e.ErrorCode == BlobErrorCode.BlobNotFound)
+        {
+            // A block of the reused listing has gone since (merged, or past retention): list again.
+            _listings!.Drop(_blocks.Uri.AbsoluteUri, _tenant, listing);
+            (listing, _) = await ListingAsync(cancellationToken).ConfigureAwait(false);
+            blocks = await ReadBlocksAsync(request, listing, cancellationToken).ConfigureAwait(false);
+        }
+
         var found = new Dictionary<ulong, SeriesAssembly>();
         var order = new List<SeriesAssembly>();
         foreach (var block in blocks)
@@ -59,8 +80,26 @@ public sealed class BlockStoreQuerier : ISeriesQuerier
             AddMatching(request, block, found, order);
         }
 
-        await ReadLogTailAsync(request, tailStarts, found, order, cancellationToken).ConfigureAwait(false);
-        return HasReplicas(order) ? ReplicasMerged(request, order) : Assembled(request, order);
+        await ReadLogTailAsync(request, listing.TailStarts, found, order, cancellationToken).ConfigureAwait(false);
+        return order;
+    }
+
+    /// <summary>
+    /// Checkpoints first, blocks second: a flush that lands in between then shows up in both
+    /// (and is deduplicated) instead of in neither. A listing started less than a few seconds
+    /// ago is reused with its own checkpoints (see <see cref="BlockListing"/>).
+    /// </summary>
+    private async Task<(BlockListing Listing, bool Reused)> ListingAsync(CancellationToken cancellationToken)
+    {
+        if (_listings?.Fresh(_blocks.Uri.AbsoluteUri, _tenant) is { } fresh)
+        {
+            return (fresh, true);
+        }
+
+        var readAt = _listings?.Now ?? DateTimeOffset.UtcNow;
+        var listing = new BlockListing(await TailStartsAsync(cancellationToken).ConfigureAwait(false), readAt);
+        _listings?.Keep(_blocks.Uri.AbsoluteUri, _tenant, listing);
+        return (listing, false);
     }
 
     /// <summary>
@@ -68,23 +107,29 @@ public sealed class BlockStoreQuerier : ISeriesQuerier
     /// needs: by hour, then by name (a shard's level-0 blocks by first log position).
     /// The one place that knows how blocks are found: listing, then the cache.
     /// </summary>
-    private async Task<DecodedBlock[]> ReadBlocksAsync(SelectRequest request, CancellationToken cancellationToken)
+    private async Task<DecodedBlock[]> ReadBlocksAsync(SelectRequest request, BlockListing listing, CancellationToken cancellationToken)
     {
         var first = BlockLayout.HourOf(Math.Max(request.MinT, 0));
         var last = BlockLayout.HourOf(Math.Min(request.MaxT, DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds()));
         var hours = last < first ? 0 : (int)((last - first) / BlockLayout.HourMs) + 1;
-        var listings = new List<(string Name, string ETag)>[hours];
+        var listed = new IReadOnlyList<BlockName>[hours];
         try
         {
             await Parallel.ForAsync(0, hours, new ParallelOptions { MaxDegreeOfParallelism = ListingParallelism, CancellationToken = cancellationToken }, async (h, ct) =>
             {
-                var listing = new List<(string Name, string ETag)>();
-                await foreach (var blob in _blocks.GetBlobsAsync(BlobTraits.None, BlobStates.None, BlockLayout.HourPrefix(_tenant, first + h * BlockLayout.HourMs), ct).ConfigureAwait(false))
+                var hour = first + h * BlockLayout.HourMs;
+                if (!listing.TryGetHour(hour, out var blocks))
                 {
-                    listing.Add((blob.Name, blob.Properties.ETag?.ToString() ?? ""));
+                    var names = new List<BlockName>();
+                    await foreach (var blob in _blocks.GetBlobsAsync(BlobTraits.None, BlobStates.None, BlockLayout.HourPrefix(_tenant, hour), ct).ConfigureAwait(false))
+                    {
+                        names.Add(new BlockName(blob.Name, blob.Properties.ETag?.ToString() ?? ""));
+                    }
+
+                    listing.AddHour(hour, blocks = names);
                 }
 
-                listings[h] = listing;
+                listed[h] = blocks;
             }).ConfigureAwait(false);
         }
         catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.ContainerNotFound)
@@ -92,10 +137,10 @@ public sealed class BlockStoreQuerier : ISeriesQuerier
             return []; // nothing compacted yet
         }
 
-        var names = new List<(string Name, string ETag)>();
-        foreach (var listing in listings)
+        var names = new List<BlockName>();
+        foreach (var hour in listed)
         {
-            names.AddRange(listing);
+            names.AddRange(hour);
         }
 
         var blocks = new DecodedBlock[names.Count];
@@ -136,11 +181,10 @@ public sealed class BlockStoreQuerier : ISeriesQuerier
         }
 
         var starts = new long[_log.ShardCount];
-        for (var shard = 0; shard < starts.Length; shard++)
+        await Parallel.ForAsync(0, starts.Length, new ParallelOptions { MaxDegreeOfParallelism = ListingParallelism, CancellationToken = cancellationToken }, async (shard, ct) =>
         {
-            starts[shard] = await _checkpoints.GetAsync(_consumer, shard, cancellationToken).ConfigureAwait(false) ?? LogPosition.Start;
-        }
-
+            starts[shard] = await _checkpoints.GetAsync(_consumer, shard, ct).ConfigureAwait(false) ?? LogPosition.Start;
+        }).ConfigureAwait(false);
         return starts;
     }
 
