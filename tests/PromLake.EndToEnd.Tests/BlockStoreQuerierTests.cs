@@ -11,7 +11,7 @@ namespace PromLake.EndToEnd.Tests;
 
 /// <summary>
 /// The block store's querier over Azurite and a local log: a reused block listing never hides a
-/// sample: what was flushed after it is read from the log tail.
+/// sample (what was flushed after it is read from the log tail), and label lookups see blocks and tail.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class BlockStoreQuerierTests(AzuriteFixture azurite) : TemporaryDirectory
@@ -55,6 +55,22 @@ public sealed class BlockStoreQuerierTests(AzuriteFixture azurite) : TemporaryDi
         var series = await SelectAsync(shard.Querier(new BlockCache(), listings), shard.Now);
         Assert.Equal(10, series.Count);
         Assert.All(series, s => Assert.Single(s.Samples));
+    }
+
+    [Fact]
+    public async Task Label_lookups_see_the_series_of_blocks_and_log_tail_with_a_sample_in_the_range()
+    {
+        await using var shard = await CompactedShardAsync(seriesInBlock: 3);
+        await shard.Log.PublishAsync(0, [SyntheticShard.Event(Tenant, "tail_metric", shard.Now, 3, 2), SyntheticShard.Event(Tenant, "old_metric", shard.Now - 3_600_000, 5, 1)]);
+        var querier = shard.Querier(new BlockCache(), listings: null);
+        var (from, to) = (shard.Now - 1, shard.Now + 1);
+
+        var names = await querier.LabelValuesAsync("__name__", [], from, to);
+        var series = await querier.LabelValuesAsync("series", [new LabelMatcher(MatcherType.Equal, "__name__", "tail_metric")], from, to);
+
+        Assert.Equal([Metric, "tail_metric"], names.Order(StringComparer.Ordinal));
+        Assert.Equal(["3", "4"], series.Order(StringComparer.Ordinal));
+        Assert.Equal(["__name__", "series"], (await querier.LabelNamesAsync([], from, to)).Order(StringComparer.Ordinal));
     }
 
     /// <summary>A one-shard log whose first <paramref name="seriesInBlock"/> series of <see cref="Metric"/> are compacted into a block.</summary>

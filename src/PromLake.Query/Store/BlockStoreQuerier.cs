@@ -2,6 +2,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using PromLake.Log;
+using PromLake.Query.Http;
 using PromLake.Query.Model;
 using PromLake.Query.Storage;
 using PromLake.Storage.Compaction;
@@ -17,7 +18,7 @@ namespace PromLake.Query.Store;
 /// query time with the compactor's own rules (exact repeats, HA replicas), so results are
 /// right before compaction has run.
 /// </summary>
-public sealed class BlockStoreQuerier : ISeriesQuerier
+public sealed class BlockStoreQuerier : ISeriesQuerier, ILabelQuerier
 {
     /// <summary>Blocks downloaded and decoded at once by one query: the cores, at most 4, since decoding is CPU-bound.</summary>
     private static readonly int DecodeParallelism = Math.Clamp(Environment.ProcessorCount, 1, 4);
@@ -54,6 +55,60 @@ public sealed class BlockStoreQuerier : ISeriesQuerier
     {
         var order = await GatherAsync(request, cancellationToken).ConfigureAwait(false);
         return HasReplicas(order) ? ReplicasMerged(request, order) : Assembled(request, order);
+    }
+
+    /// <summary>The matching series' labels from the decoded blocks' labels and the log tail, without assembling any samples.</summary>
+    public async ValueTask<IReadOnlyList<Labels>> SeriesAsync(IReadOnlyList<LabelMatcher> matchers, long minT, long maxT, CancellationToken cancellationToken = default)
+    {
+        var request = new SelectRequest(matchers, minT, maxT);
+        var order = await GatherAsync(request, cancellationToken).ConfigureAwait(false);
+        var result = new HashSet<Labels>();
+        foreach (var assembly in order)
+        {
+            // A merged HA pair is the replicas' labels without the replica labels, and has a
+            // sample in the range if any replica has one.
+            var labels = assembly.Labels;
+            if (_replicaLabelNames.Count > 0)
+            {
+                labels = labels.WithoutSet(_replicaLabelNames, alsoMetricName: false);
+            }
+
+            if (assembly.HasSamples(minT, maxT) && AllMatch(request, labels))
+            {
+                result.Add(labels);
+            }
+        }
+
+        return [.. result];
+    }
+
+    public async ValueTask<IReadOnlyList<string>> LabelNamesAsync(IReadOnlyList<LabelMatcher> matchers, long minT, long maxT, CancellationToken cancellationToken = default)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var labels in await SeriesAsync(matchers, minT, maxT, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var label in labels.AsSpan())
+            {
+                names.Add(label.Name);
+            }
+        }
+
+        return [.. names];
+    }
+
+    public async ValueTask<IReadOnlyList<string>> LabelValuesAsync(string name, IReadOnlyList<LabelMatcher> matchers, long minT, long maxT, CancellationToken cancellationToken = default)
+    {
+        var values = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var labels in await SeriesAsync(matchers, minT, maxT, cancellationToken).ConfigureAwait(false))
+        {
+            var value = labels.Get(name);
+            if (value.Length > 0)
+            {
+                values.Add(value);
+            }
+        }
+
+        return [.. values];
     }
 
     /// <summary>Every series that may match, from the blocks and then the log tail, in log order, its pieces cut to the range.</summary>

@@ -80,6 +80,28 @@ internal sealed class SeriesAssembly(StorageLabel[] storageLabels, QueryLabels l
         return new ColumnarSamples(timestamps, values);
     }
 
+    /// <summary>Whether any piece has a sample in [<paramref name="minT"/>, <paramref name="maxT"/>], without assembling them.</summary>
+    public bool HasSamples(long minT, long maxT)
+    {
+        foreach (var piece in _pieces)
+        {
+            if (piece.StrictlyIncreasing)
+            {
+                return true; // cut to the range when added
+            }
+
+            for (var i = piece.Offset; i < piece.Offset + piece.Count; i++)
+            {
+                if (piece.Timestamps[i] >= minT && piece.Timestamps[i] <= maxT)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The series as the compactor's types hold it, for the replica merge.</summary>
     public Block.StoredSeries ToStoredSeries(long minT, long maxT)
     {
