@@ -10,8 +10,8 @@ namespace PromLake.Query.Store;
 /// One series' samples gathered from every block (and the log tail) that holds part of it,
 /// in log order, as slices of the blocks' own arrays. Most series come in pieces that are each
 /// in time order and follow one another without overlap (a series lives in one shard, whose
-/// blocks cover successive stretches of the log): those are joined with one copy, or none for
-/// a single piece. Only pieces that overlap go through <see cref="RepeatDedup"/>, which keeps
+/// blocks cover successive stretches of the log): those are handed over as segments of the
+/// blocks' arrays, without a copy. Only pieces that overlap go through <see cref="RepeatDedup"/>, which keeps
 /// the last-written sample of each timestamp.
 /// </summary>
 internal sealed class SeriesAssembly(StorageLabel[] storageLabels, QueryLabels labels)
@@ -55,29 +55,14 @@ internal sealed class SeriesAssembly(StorageLabel[] storageLabels, QueryLabels l
             return Merged(minT, maxT);
         }
 
-        if (_pieces.Count == 1)
+        var segments = new ColumnSegment[_pieces.Count];
+        for (var i = 0; i < segments.Length; i++)
         {
-            var only = _pieces[0];
-            return new ColumnarSamples(only.Timestamps, only.Values, only.Offset, only.Count);
+            var piece = _pieces[i];
+            segments[i] = new ColumnSegment(piece.Timestamps, piece.Values, piece.Offset, piece.Count);
         }
 
-        var total = 0;
-        foreach (var piece in _pieces)
-        {
-            total += piece.Count;
-        }
-
-        var timestamps = new long[total];
-        var values = new double[total];
-        var at = 0;
-        foreach (var piece in _pieces)
-        {
-            piece.Timestamps.AsSpan(piece.Offset, piece.Count).CopyTo(timestamps.AsSpan(at));
-            piece.Values.AsSpan(piece.Offset, piece.Count).CopyTo(values.AsSpan(at));
-            at += piece.Count;
-        }
-
-        return new ColumnarSamples(timestamps, values);
+        return new ColumnarSamples(segments);
     }
 
     /// <summary>Whether any piece has a sample in [<paramref name="minT"/>, <paramref name="maxT"/>], without assembling them.</summary>
@@ -108,12 +93,10 @@ internal sealed class SeriesAssembly(StorageLabel[] storageLabels, QueryLabels l
         var series = new Block.StoredSeries(StorageLabels);
         if (Build(minT, maxT) is { } samples)
         {
-            var timestamps = samples.Timestamps;
-            var values = samples.Values;
-            series.Samples.Capacity = timestamps.Length;
-            for (var i = 0; i < timestamps.Length; i++)
+            series.Samples.Capacity = samples.Count;
+            foreach (var sample in samples)
             {
-                series.Samples.Add(new Block.Sample(timestamps[i], values[i]));
+                series.Samples.Add(new Block.Sample(sample.T, sample.F));
             }
         }
 

@@ -15,8 +15,8 @@ public sealed class SeriesAssemblyTests
 
         var samples = assembly.Build(2000, 5000)!;
 
-        Assert.Equal([2000L, 3000, 4000, 5000], samples.Timestamps.ToArray());
-        Assert.Equal([2.0, 3, 4, 5], samples.Values.ToArray());
+        Assert.Equal([2000L, 3000, 4000, 5000], samples.Select(s => s.T).ToArray());
+        Assert.Equal([2.0, 3, 4, 5], samples.Select(s => s.F).ToArray());
     }
 
     [Fact]
@@ -28,8 +28,8 @@ public sealed class SeriesAssemblyTests
 
         var samples = assembly.Build(0, 10_000)!;
 
-        Assert.Equal([1000L, 2000, 3000, 4000], samples.Timestamps.ToArray());
-        Assert.Equal([1.0, 20, 3, 40], samples.Values.ToArray());
+        Assert.Equal([1000L, 2000, 3000, 4000], samples.Select(s => s.T).ToArray());
+        Assert.Equal([1.0, 20, 3, 40], samples.Select(s => s.F).ToArray());
     }
 
     [Fact]
@@ -41,8 +41,8 @@ public sealed class SeriesAssemblyTests
 
         var samples = assembly.Build(1500, 9000)!;
 
-        Assert.Equal([2000L, 3000], samples.Timestamps.ToArray());
-        Assert.Equal([22.0, 33], samples.Values.ToArray());
+        Assert.Equal([2000L, 3000], samples.Select(s => s.T).ToArray());
+        Assert.Equal([22.0, 33], samples.Select(s => s.F).ToArray());
     }
 
     [Fact]

@@ -140,14 +140,17 @@ internal sealed partial class Evaluator
     /// <summary>A store's float-only series as range-window input: one pass over its columns, stale markers left out.</summary>
     private static Series FloatSeries(Labels labels, ColumnarSamples columns)
     {
-        var timestamps = columns.Timestamps;
-        var values = columns.Values;
-        var floats = new List<FPoint>(timestamps.Length);
-        for (var i = 0; i < timestamps.Length; i++)
+        var floats = new List<FPoint>(columns.Count);
+        foreach (var segment in columns.Segments)
         {
-            if (!StaleMarker.IsStale(values[i]))
+            var timestamps = segment.TimestampSpan;
+            var values = segment.ValueSpan;
+            for (var i = 0; i < timestamps.Length; i++)
             {
-                floats.Add(new FPoint(timestamps[i], values[i]));
+                if (!StaleMarker.IsStale(values[i]))
+                {
+                    floats.Add(new FPoint(timestamps[i], values[i]));
+                }
             }
         }
 
