@@ -160,7 +160,10 @@ internal sealed partial class Evaluator
     private Series EvalRangeFunctionSeries(Series input, RangeSource source, RangeFunction? fn, List<double[]> scalarArgs, double[] argValues,
         FunctionEnv env, bool dropName)
     {
-        var output = new Series(input.Metric) { DropName = dropName || input.DropName };
+        // Floats in give floats out: at most one a step, and (without an @) no more than the steps
+        // whose windows hold a float. Sized up front, the list is not regrown and copied as it fills.
+        var capacity = (int)Math.Min(StepCount, input.Floats.Count * (source.Range / _interval + 1));
+        var output = new Series(input.Metric) { DropName = dropName || input.DropName, Floats = new List<FPoint>(capacity) };
         var stepIndex = 0;
 
         // Windows only move forward as the steps do (an @ pins them), so each edge is an
