@@ -59,6 +59,9 @@ public class QueryEngineBenchmarks
     [Benchmark(Description = "(c) topk(10, rate(m[5m])), last hour")]
     public Task<QueryResult> TopK() => Range("topk(10, rate(bench_requests_total[5m]))", End - 60 * Minute);
 
+    [Benchmark(Description = "rate(m[5m]) alone, last hour")]
+    public Task<QueryResult> RateLastHour() => Range("rate(bench_requests_total[5m])", End - 60 * Minute);
+
     private async Task<QueryResult> Range(string query, long start)
     {
         var result = await _engine.RangeQueryAsync(query, start, End, Minute);

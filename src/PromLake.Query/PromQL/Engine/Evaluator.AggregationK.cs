@@ -8,7 +8,7 @@ internal sealed partial class Evaluator
 {
     /// <summary>topk, bottomk, limitk and limit_ratio at one step; returns the chosen (series, value) in output order.</summary>
     private List<(int Index, double F, FloatHistogram? H)> AggregateK(AggregateExpr a, double param, List<Series> input, int[] seriesToGroup,
-        int groupCount, List<(int Index, double F, FloatHistogram? H)> present)
+        KGroups groups, List<(int Index, double F, FloatHistogram? H)> present)
     {
         var picked = new List<(int, double, FloatHistogram?)>();
         if (present.Count == 0)
@@ -36,8 +36,9 @@ internal sealed partial class Evaluator
             r = Math.Clamp(param, -1.0, 1.0);
         }
 
-        var perGroup = new List<(int Index, double F, FloatHistogram? H)>?[groupCount];
-        var groupOrder = new List<int>();
+        var perGroup = groups.Members;
+        var groupOrder = groups.Order;
+        groups.Clear();
         foreach (var item in present)
         {
             var gi = seriesToGroup[item.Index];
@@ -47,9 +48,10 @@ internal sealed partial class Evaluator
                 continue;
             }
 
-            if (perGroup[gi] is null)
+            if (!groups.Seen[gi])
             {
-                perGroup[gi] = [];
+                groups.Seen[gi] = true;
+                (perGroup[gi] ??= []).Clear();
                 groupOrder.Add(gi);
             }
 
@@ -192,6 +194,31 @@ internal sealed partial class Evaluator
         }
 
         return outv;
+    }
+}
+
+/// <summary>
+/// The candidates of each group at one step of topk, bottomk, limitk or limit_ratio, kept from
+/// step to step so that a step over many series does not allocate a list per group again.
+/// </summary>
+internal sealed class KGroups(int groupCount)
+{
+    public List<(int Index, double F, FloatHistogram? H)>?[] Members { get; } = new List<(int Index, double F, FloatHistogram? H)>?[groupCount];
+
+    /// <summary>Whether the group has a candidate at this step (its list may hold an earlier step's).</summary>
+    public bool[] Seen { get; } = new bool[groupCount];
+
+    /// <summary>The groups with candidates at this step, in the order their first candidate came.</summary>
+    public List<int> Order { get; } = [];
+
+    public void Clear()
+    {
+        foreach (var group in Order)
+        {
+            Seen[group] = false;
+        }
+
+        Order.Clear();
     }
 }
 
