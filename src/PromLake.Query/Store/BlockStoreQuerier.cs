@@ -250,13 +250,16 @@ public sealed class BlockStoreQuerier : ISeriesQuerier, ILabelQuerier
             return;
         }
 
-        for (var shard = 0; shard < _log.ShardCount; shard++)
+        // The shards are read and decoded side by side, then added in shard order so that the
+        // result does not depend on which read finished first.
+        var buffers = new FlushBuffer[_log.ShardCount];
+        await Parallel.ForAsync(0, buffers.Length, new ParallelOptions { MaxDegreeOfParallelism = DecodeParallelism, CancellationToken = cancellationToken }, async (shard, ct) =>
         {
             var position = tailStarts[shard];
             var buffer = new FlushBuffer();
             while (true)
             {
-                var batch = await _log.ReadAsync(shard, position, 1000, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                var batch = await _log.ReadAsync(shard, position, 1000, TimeSpan.Zero, ct).ConfigureAwait(false);
                 if (batch.Records.Count == 0)
                 {
                     break;
@@ -270,6 +273,11 @@ public sealed class BlockStoreQuerier : ISeriesQuerier, ILabelQuerier
                 position = batch.NextPosition;
             }
 
+            buffers[shard] = buffer;
+        }).ConfigureAwait(false);
+
+        foreach (var buffer in buffers)
+        {
             foreach (var ((tenant, hour), partition) in buffer.Partitions)
             {
                 if (tenant != _tenant || hour + BlockLayout.HourMs <= request.MinT || hour > request.MaxT)
