@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Azure.Storage.Blobs;
 
 namespace PromLake.Query.Store;
@@ -34,19 +35,33 @@ public sealed class BlockCache(long maxBytes = BlockCache.DefaultMaxBytes)
         }
     }
 
-    /// <summary>The block, from the cache or downloaded and decoded (then cached).</summary>
-    public async ValueTask<DecodedBlock> GetAsync(BlobContainerClient container, string name, string etag, CancellationToken cancellationToken)
+    /// <summary>The block if it is cached (then the most recently used).</summary>
+    public bool TryGet(BlobContainerClient container, string name, string etag, [NotNullWhen(true)] out DecodedBlock? block)
     {
-        var key = (container.Uri.AbsoluteUri, name, etag);
         lock (_gate)
         {
-            if (_entries.TryGetValue(key, out var node))
+            if (_entries.TryGetValue((container.Uri.AbsoluteUri, name, etag), out var node))
             {
                 _recency.Remove(node);
                 _recency.AddFirst(node);
-                return node.Value.Block;
+                block = node.Value.Block;
+                return true;
             }
         }
+
+        block = null;
+        return false;
+    }
+
+    /// <summary>The block, from the cache or downloaded and decoded (then cached).</summary>
+    public async ValueTask<DecodedBlock> GetAsync(BlobContainerClient container, string name, string etag, CancellationToken cancellationToken)
+    {
+        if (TryGet(container, name, etag, out var cached))
+        {
+            return cached;
+        }
+
+        var key = (container.Uri.AbsoluteUri, name, etag);
 
         var content = await container.GetBlobClient(name).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
         using var stream = content.Value.Content.ToStream();

@@ -167,24 +167,35 @@ public sealed class BlockStoreQuerier : ISeriesQuerier, ILabelQuerier
         var first = BlockLayout.HourOf(Math.Max(request.MinT, 0));
         var last = BlockLayout.HourOf(Math.Min(request.MaxT, DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds()));
         var hours = last < first ? 0 : (int)((last - first) / BlockLayout.HourMs) + 1;
+        // What the reused listing and the cache already hold is taken without going to the
+        // thread pool: a warm query then makes no round trip and waits for no worker.
         var listed = new IReadOnlyList<BlockName>[hours];
+        var unlisted = new List<int>();
+        for (var h = 0; h < hours; h++)
+        {
+            if (listing.TryGetHour(first + h * BlockLayout.HourMs, out var known))
+            {
+                listed[h] = known;
+            }
+            else
+            {
+                unlisted.Add(h);
+            }
+        }
+
         try
         {
-            await Parallel.ForAsync(0, hours, new ParallelOptions { MaxDegreeOfParallelism = ListingParallelism, CancellationToken = cancellationToken }, async (h, ct) =>
+            await Parallel.ForAsync(0, unlisted.Count, new ParallelOptions { MaxDegreeOfParallelism = ListingParallelism, CancellationToken = cancellationToken }, async (u, ct) =>
             {
-                var hour = first + h * BlockLayout.HourMs;
-                if (!listing.TryGetHour(hour, out var blocks))
+                var hour = first + unlisted[u] * BlockLayout.HourMs;
+                var names = new List<BlockName>();
+                await foreach (var blob in _blocks.GetBlobsAsync(BlobTraits.None, BlobStates.None, BlockLayout.HourPrefix(_tenant, hour), ct).ConfigureAwait(false))
                 {
-                    var names = new List<BlockName>();
-                    await foreach (var blob in _blocks.GetBlobsAsync(BlobTraits.None, BlobStates.None, BlockLayout.HourPrefix(_tenant, hour), ct).ConfigureAwait(false))
-                    {
-                        names.Add(new BlockName(blob.Name, blob.Properties.ETag?.ToString() ?? ""));
-                    }
-
-                    listing.AddHour(hour, blocks = names);
+                    names.Add(new BlockName(blob.Name, blob.Properties.ETag?.ToString() ?? ""));
                 }
 
-                listed[h] = blocks;
+                listing.AddHour(hour, names);
+                listed[unlisted[u]] = names;
             }).ConfigureAwait(false);
         }
         catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.ContainerNotFound)
@@ -192,16 +203,26 @@ public sealed class BlockStoreQuerier : ISeriesQuerier, ILabelQuerier
             return []; // nothing compacted yet
         }
 
-        var names = new List<BlockName>();
+        var all = new List<BlockName>();
         foreach (var hour in listed)
         {
-            names.AddRange(hour);
+            all.AddRange(hour);
         }
 
-        var blocks = new DecodedBlock[names.Count];
-        await Parallel.ForAsync(0, names.Count, new ParallelOptions { MaxDegreeOfParallelism = DecodeParallelism, CancellationToken = cancellationToken }, async (i, ct) =>
+        var blocks = new DecodedBlock[all.Count];
+        var uncached = new List<int>();
+        for (var i = 0; i < blocks.Length; i++)
         {
-            blocks[i] = await _cache.GetAsync(_blocks, names[i].Name, names[i].ETag, ct).ConfigureAwait(false);
+            if (!_cache.TryGet(_blocks, all[i].Name, all[i].ETag, out blocks[i]!))
+            {
+                uncached.Add(i);
+            }
+        }
+
+        await Parallel.ForAsync(0, uncached.Count, new ParallelOptions { MaxDegreeOfParallelism = DecodeParallelism, CancellationToken = cancellationToken }, async (u, ct) =>
+        {
+            var i = uncached[u];
+            blocks[i] = await _cache.GetAsync(_blocks, all[i].Name, all[i].ETag, ct).ConfigureAwait(false);
         }).ConfigureAwait(false);
         return blocks;
     }
@@ -250,27 +271,41 @@ public sealed class BlockStoreQuerier : ISeriesQuerier, ILabelQuerier
             return;
         }
 
-        // The shards are read and decoded side by side, then added in shard order so that the
-        // result does not depend on which read finished first.
-        var buffers = new FlushBuffer[_log.ShardCount];
+        // Each shard's first read is started at once (a local log answers at once, a remote one
+        // in one round trip for all); most tails are empty and end there. Shards with more are
+        // read on and decoded side by side, then added in shard order so that the result does
+        // not depend on which read finished first.
+        var firstReads = new Task<LogBatch>[_log.ShardCount];
+        for (var shard = 0; shard < firstReads.Length; shard++)
+        {
+            firstReads[shard] = _log.ReadAsync(shard, tailStarts[shard], 1000, TimeSpan.Zero, cancellationToken).AsTask();
+        }
+
+        await Task.WhenAll(firstReads).ConfigureAwait(false);
+        var anything = false;
+        foreach (var read in firstReads)
+        {
+            anything |= read.Result.Records.Count > 0;
+        }
+
+        if (!anything)
+        {
+            return;
+        }
+
+        var buffers = new FlushBuffer[firstReads.Length];
         await Parallel.ForAsync(0, buffers.Length, new ParallelOptions { MaxDegreeOfParallelism = DecodeParallelism, CancellationToken = cancellationToken }, async (shard, ct) =>
         {
-            var position = tailStarts[shard];
             var buffer = new FlushBuffer();
-            while (true)
+            var batch = firstReads[shard].Result;
+            while (batch.Records.Count > 0)
             {
-                var batch = await _log.ReadAsync(shard, position, 1000, TimeSpan.Zero, ct).ConfigureAwait(false);
-                if (batch.Records.Count == 0)
-                {
-                    break;
-                }
-
                 foreach (var record in batch.Records)
                 {
                     buffer.Add(record.Position, record.NextPosition, record.Payload.Span);
                 }
 
-                position = batch.NextPosition;
+                batch = await _log.ReadAsync(shard, batch.NextPosition, 1000, TimeSpan.Zero, ct).ConfigureAwait(false);
             }
 
             buffers[shard] = buffer;
