@@ -1,13 +1,11 @@
-using PromLake.Query.Model;
 using PromLake.Query.PromQL.Engine;
-using PromLake.Query.Storage;
 
 namespace PromLake.Query.Tests.Engine;
 
 /// <summary>sum, count, min and max over floats walk the input series by series or step by step; both must give the same answer.</summary>
 public sealed class FloatAggregationTests
 {
-    private const long Minute = 60_000;
+    private const long Minute = SyntheticCounters.Minute;
 
     [Theory]
     [InlineData("sum by (job) (rate(requests_total[5m]))")]
@@ -17,23 +15,7 @@ public sealed class FloatAggregationTests
     [InlineData("min by (job) (-requests_total)")]
     public async Task Walking_series_by_series_gives_what_walking_step_by_step_gives(string query)
     {
-        var store = new InMemorySeriesStore();
-        var random = new Random(11);
-        var specials = new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity, -0.0, 1e308 };
-        for (var s = 0; s < 40; s++)
-        {
-            var labels = Labels.FromStrings("__name__", "requests_total", "instance", $"i{s}", "job", $"j{s % 3}");
-            var value = 0.0;
-            for (var t = 0; t < 120; t++)
-            {
-                value += random.NextDouble() * 20;
-                if (random.Next(10) != 0)
-                {
-                    store.Append(labels, new StoredSample(t * Minute + s * 1000, random.Next(200) == 0 ? specials[random.Next(specials.Length)] : value));
-                }
-            }
-        }
-
+        var store = SyntheticCounters.Create(40, 120, seed: 11, specials: true);
         var engine = new PromQLEngine(store);
         var bySeries = await RangeAsync(engine, query);
         var limit = Evaluator.SeriesMajorCells;
@@ -55,10 +37,5 @@ public sealed class FloatAggregationTests
         }
     }
 
-    private static async Task<MatrixValue> RangeAsync(PromQLEngine engine, string query)
-    {
-        var result = await engine.RangeQueryAsync(query, 10 * Minute, 115 * Minute, 30_000);
-        Assert.Null(result.Error);
-        return Assert.IsType<MatrixValue>(result.Value);
-    }
+    private static Task<MatrixValue> RangeAsync(PromQLEngine engine, string query) => EngineRanges.MatrixAsync(engine, query, 10 * Minute, 115 * Minute, 30_000);
 }

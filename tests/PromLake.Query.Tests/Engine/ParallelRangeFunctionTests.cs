@@ -1,6 +1,4 @@
-using PromLake.Query.Model;
 using PromLake.Query.PromQL.Engine;
-using PromLake.Query.Storage;
 
 namespace PromLake.Query.Tests.Engine;
 
@@ -8,7 +6,7 @@ namespace PromLake.Query.Tests.Engine;
 public sealed class ParallelRangeFunctionTests
 {
     private const int SeriesCount = 600;
-    private const long Minute = 60_000;
+    private const long Minute = SyntheticCounters.Minute;
 
     [Theory]
     [InlineData("rate")]
@@ -16,22 +14,7 @@ public sealed class ParallelRangeFunctionTests
     [InlineData("delta")]
     public async Task Each_series_of_a_many_series_range_function_equals_the_series_evaluated_alone(string function)
     {
-        var store = new InMemorySeriesStore();
-        var random = new Random(5);
-        for (var s = 0; s < SeriesCount; s++)
-        {
-            var labels = Labels.FromStrings("__name__", "requests_total", "instance", $"i{s:D4}");
-            var value = 0.0;
-            for (var t = 0; t < 180; t++)
-            {
-                value = random.Next(50) == 0 ? 1 : value + random.NextDouble() * 10;
-                if (random.Next(30) != 0)
-                {
-                    store.Append(labels, new StoredSample(t * Minute + s * 97 % 60_000, value));
-                }
-            }
-        }
-
+        var store = SyntheticCounters.Create(SeriesCount, 180, seed: 5);
         var engine = new PromQLEngine(store);
         var all = await RangeAsync(engine, $"{function}(requests_total[5m])");
 
@@ -43,10 +26,5 @@ public sealed class ParallelRangeFunctionTests
         }
     }
 
-    private static async Task<MatrixValue> RangeAsync(PromQLEngine engine, string query)
-    {
-        var result = await engine.RangeQueryAsync(query, 10 * Minute, 170 * Minute, 30_000);
-        Assert.Null(result.Error);
-        return Assert.IsType<MatrixValue>(result.Value);
-    }
+    private static Task<MatrixValue> RangeAsync(PromQLEngine engine, string query) => EngineRanges.MatrixAsync(engine, query, 10 * Minute, 170 * Minute, 30_000);
 }
