@@ -1,14 +1,11 @@
-using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
 using PromLake.Log;
 using PromLake.Log.Tests.Blobs;
-using PromLake.Protocol.LogEvents;
 using PromLake.Query.Model;
 using PromLake.Query.Storage;
 using PromLake.Query.Store;
 using PromLake.Storage.Compaction;
 using PromLake.Storage.Parquet;
-using V2 = PromLake.Protocol.WriteV2;
 
 namespace PromLake.EndToEnd.Tests;
 
@@ -46,24 +43,7 @@ public sealed class CompactorFaultTests(AzuriteFixture azurite) : TemporaryDirec
         await log.PublishAsync(0, [Event(now, 30, 10)]);
 
         // Second run, after the restart: from the old checkpoint again, over the same events and new ones.
-        using (var stop = new CancellationTokenSource())
-        {
-            var second = new ShardCompactor(0, log, checkpoints, new L0Flush(container, new SampleBlockWriter()), options, NullLogger.Instance);
-            var run = second.RunAsync(stop.Token);
-            for (var i = 0; i < 200 && (await checkpoints.GetAsync(options.Consumer, 0) ?? 0) < await EndOfLogAsync(log); i++)
-            {
-                await Task.Delay(100);
-            }
-
-            await stop.CancelAsync();
-            try
-            {
-                await run;
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
+        await SyntheticShard.CompactAsync(log, checkpoints, new L0Flush(container, new SampleBlockWriter()), options);
 
         // Every sample exactly once, read from the blocks alone (the checkpoint is past the whole log).
         var querier = new BlockStoreQuerier(Tenant, container, log, checkpoints, options.Consumer, options.ReplicaLabels, new BlockCache());
@@ -79,36 +59,7 @@ public sealed class CompactorFaultTests(AzuriteFixture azurite) : TemporaryDirec
         Assert.True(blobs.Count >= 2, "the repeated flush should have written a second block: " + string.Join(", ", blobs));
     }
 
-    private static async Task<long> EndOfLogAsync(LocalFileLog log)
-    {
-        long position = LogPosition.Start;
-        while (true)
-        {
-            var batch = await log.ReadAsync(0, position, 1000, TimeSpan.Zero);
-            if (batch.Records.Count == 0)
-            {
-                return position;
-            }
-
-            position = batch.NextPosition;
-        }
-    }
-
-    private static ReadOnlyMemory<byte> Event(long timestamp, int firstSeries, int count)
-    {
-        var request = new V2.Request { Symbols = { "", "__name__", "crash_metric", "series" } };
-        for (var i = firstSeries; i < firstSeries + count; i++)
-        {
-            request.Symbols.Add(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            request.Timeseries.Add(new V2.TimeSeries
-            {
-                LabelsRefs = { 1, 2, 3, (uint)request.Symbols.Count - 1 },
-                Samples = { new V2.Sample { Value = i, Timestamp = timestamp } },
-            });
-        }
-
-        return new IngestEvent { FormatVersion = IngestEventFormat.CurrentVersion, Tenant = Tenant, ReceivedAtMs = timestamp, Shard = 0, Request = request }.ToByteArray();
-    }
+    private static ReadOnlyMemory<byte> Event(long timestamp, int firstSeries, int count) => SyntheticShard.Event(Tenant, "crash_metric", timestamp, firstSeries, count);
 
     /// <summary>Fails the first commit, as a process killed between writing blocks and its checkpoint would.</summary>
     private sealed class CrashingCheckpointStore(ICheckpointStore inner) : ICheckpointStore

@@ -11,7 +11,8 @@ public static class StoreQueryServiceCollectionExtensions
     /// <summary>
     /// Serves each tenant's queries from the block store (<c>PromLake:Storage</c>)
     /// and the log tail past the compactor's checkpoint, so that data is queryable
-    /// from the moment it is acknowledged.
+    /// from the moment it is acknowledged. Decoded blocks and, for a few seconds, listings are
+    /// shared by all tenants' queries (<c>PromLake:Query:Blocks</c>), keyed by tenant.
     /// </summary>
     public static IServiceCollection AddPromLakeStoreQueries(this IServiceCollection services, IConfiguration configuration)
     {
@@ -19,8 +20,12 @@ public static class StoreQueryServiceCollectionExtensions
         configuration.GetSection(BlockStoreOptions.Section).Bind(store);
         var compactor = new CompactorOptions();
         configuration.GetSection(CompactorOptions.Section).Bind(compactor);
+        var blocks = new BlockQueryOptions();
+        configuration.GetSection(BlockQueryOptions.Section).Bind(blocks);
+        blocks.Validate();
         var container = store.CreateContainerClient();
-        var cache = new BlockCache();
+        var cache = new BlockCache(blocks.CacheMaxBytes);
+        var listings = new BlockListingCache(blocks.ListingMaxAge);
         services.AddSingleton<ITenantSeriesSource>(sp => TenantSeriesSource.From(tenant => new BlockStoreQuerier(
             tenant,
             container,
@@ -28,7 +33,8 @@ public static class StoreQueryServiceCollectionExtensions
             sp.GetService<ICheckpointStore>(),
             compactor.Consumer,
             compactor.ReplicaLabels,
-            cache)));
+            cache,
+            listings)));
         return services;
     }
 }

@@ -188,6 +188,6 @@ public sealed class BlockCatalog
     }
 
     /// <summary>Supersession over the whole day first (a day block covers every hour), then only the hours asked for.</summary>
-    private static List<BlockRef> Needed(List<BlockRef> day, long minT, long maxT) =>
+    public static List<BlockRef> Needed(IReadOnlyList<BlockRef> day, long minT, long maxT) =>
         Live(day).FindAll(b => b.PartitionStart <= maxT && b.PartitionEnd > minT);
 }

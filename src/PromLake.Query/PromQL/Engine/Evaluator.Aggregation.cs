@@ -132,8 +132,15 @@ internal sealed partial class Evaluator
             }
         }
 
+        if (!isK && TryAggregateFloats(a, input, seriesToGroup, result))
+        {
+            return result;
+        }
+
         var cursors = new int[input.Count];
         var hcursors = new int[input.Count];
+        var present = new List<(int Index, double F, FloatHistogram? H)>(input.Count);
+        var kGroups = isK ? new KGroups(groupIndex.Count) : null;
         var kOutput = new Dictionary<Labels, Series>();
         var kOrder = new List<Series>();
         var stepIndex = 0;
@@ -143,7 +150,7 @@ internal sealed partial class Evaluator
             var param = parameters?[stepIndex] ?? 0;
 
             // The input values at this step, per series (index) in input order.
-            var present = new List<(int Index, double F, FloatHistogram? H)>();
+            present.Clear();
             for (var i = 0; i < input.Count; i++)
             {
                 var s = input[i];
@@ -161,7 +168,7 @@ internal sealed partial class Evaluator
 
             if (isK)
             {
-                var picked = AggregateK(a, param, input, seriesToGroup, groupIndex.Count, present);
+                var picked = AggregateK(a, param, input, seriesToGroup, kGroups!, present);
                 if (IsInstant)
                 {
                     var mat = new List<Series>();

@@ -8,7 +8,7 @@ internal sealed partial class Evaluator
 {
     /// <summary>topk, bottomk, limitk and limit_ratio at one step; returns the chosen (series, value) in output order.</summary>
     private List<(int Index, double F, FloatHistogram? H)> AggregateK(AggregateExpr a, double param, List<Series> input, int[] seriesToGroup,
-        int groupCount, List<(int Index, double F, FloatHistogram? H)> present)
+        KGroups groups, List<(int Index, double F, FloatHistogram? H)> present)
     {
         var picked = new List<(int, double, FloatHistogram?)>();
         if (present.Count == 0)
@@ -36,8 +36,9 @@ internal sealed partial class Evaluator
             r = Math.Clamp(param, -1.0, 1.0);
         }
 
-        var perGroup = new List<(int Index, double F, FloatHistogram? H)>?[groupCount];
-        var groupOrder = new List<int>();
+        var perGroup = groups.Members;
+        var groupOrder = groups.Order;
+        groups.Clear();
         foreach (var item in present)
         {
             var gi = seriesToGroup[item.Index];
@@ -47,9 +48,10 @@ internal sealed partial class Evaluator
                 continue;
             }
 
-            if (perGroup[gi] is null)
+            if (!groups.Seen[gi])
             {
-                perGroup[gi] = [];
+                groups.Seen[gi] = true;
+                (perGroup[gi] ??= []).Clear();
                 groupOrder.Add(gi);
             }
 
@@ -80,17 +82,7 @@ internal sealed partial class Evaluator
             var list = perGroup[gi]!;
             if (a.Op is "topk" or "bottomk")
             {
-                var desc = a.Op == "topk";
-                var sorted = list.Select((x, i) => (x, i)).ToList();
-                sorted.Sort((p, q) =>
-                {
-                    var c = CompareForK(p.x.F, q.x.F, desc);
-                    return c != 0 ? c : p.i.CompareTo(q.i);
-                });
-                foreach (var (x, _) in sorted.Take((int)Math.Min(k, sorted.Count)))
-                {
-                    picked.Add(x);
-                }
+                AddBest(list, (int)Math.Min(k, list.Count), a.Op == "topk", picked);
             }
             else
             {
@@ -99,6 +91,67 @@ internal sealed partial class Evaluator
         }
 
         return picked;
+    }
+
+    /// <summary>
+    /// Appends the <paramref name="k"/> best of <paramref name="candidates"/> to <paramref name="output"/>, best
+    /// first, equal values in input order: what a stable sort and taking the first k give. A small k keeps
+    /// a sorted buffer of the best so far, so a step costs one comparison for most candidates, not a sort.
+    /// </summary>
+    private static void AddBest(List<(int Index, double F, FloatHistogram? H)> candidates, int k, bool descending,
+        List<(int Index, double F, FloatHistogram? H)> output)
+    {
+        if (k <= 0)
+        {
+            return;
+        }
+
+        if (k > 64)
+        {
+            var sorted = new (int Index, double F, FloatHistogram? H, int Order)[candidates.Count];
+            for (var i = 0; i < sorted.Length; i++)
+            {
+                var c = candidates[i];
+                sorted[i] = (c.Index, c.F, c.H, i);
+            }
+
+            Array.Sort(sorted, (p, q) =>
+            {
+                var c = CompareForK(p.F, q.F, descending);
+                return c != 0 ? c : p.Order.CompareTo(q.Order);
+            });
+            for (var i = 0; i < k; i++)
+            {
+                output.Add((sorted[i].Index, sorted[i].F, sorted[i].H));
+            }
+
+            return;
+        }
+
+        var best = new (int Index, double F, FloatHistogram? H)[k];
+        var count = 0;
+        foreach (var candidate in candidates)
+        {
+            // A later candidate equal to the worst kept one ranks after it: only strictly better ones enter.
+            if (count == k && CompareForK(candidate.F, best[k - 1].F, descending) >= 0)
+            {
+                continue;
+            }
+
+            var at = count < k ? count++ : k - 1;
+            while (at > 0 && CompareForK(candidate.F, best[at - 1].F, descending) < 0)
+            {
+                best[at] = best[at - 1];
+                at--;
+            }
+
+            best[at] = candidate;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            output.Add(best[i]);
+        }
     }
 
     /// <summary>Orders candidates best first; NaN is always worst (Prometheus's value heaps).</summary>
@@ -141,6 +194,31 @@ internal sealed partial class Evaluator
         }
 
         return outv;
+    }
+}
+
+/// <summary>
+/// The candidates of each group at one step of topk, bottomk, limitk or limit_ratio, kept from
+/// step to step so that a step over many series does not allocate a list per group again.
+/// </summary>
+internal sealed class KGroups(int groupCount)
+{
+    public List<(int Index, double F, FloatHistogram? H)>?[] Members { get; } = new List<(int Index, double F, FloatHistogram? H)>?[groupCount];
+
+    /// <summary>Whether the group has a candidate at this step (its list may hold an earlier step's).</summary>
+    public bool[] Seen { get; } = new bool[groupCount];
+
+    /// <summary>The groups with candidates at this step, in the order their first candidate came.</summary>
+    public List<int> Order { get; } = [];
+
+    public void Clear()
+    {
+        foreach (var group in Order)
+        {
+            Seen[group] = false;
+        }
+
+        Order.Clear();
     }
 }
 

@@ -81,48 +81,33 @@ internal sealed partial class Evaluator
 
         var source = EvalRangeSource(c.Args[matrixArg]);
         var dropName = name is not ("last_over_time" or "first_over_time");
-        var result = new List<Series>();
-        var argValues = new double[scalarArgs.Count];
-        foreach (var input in source.Series)
+        var outputs = new Series[source.Series.Count];
+        if (fn is not null && ParallelSafe(name, scalarArgs.Count, source.Series))
         {
-            var output = new Series(input.Metric) { DropName = dropName || input.DropName };
-            var stepIndex = 0;
-            for (var ts = _start; ts <= _end; ts += _interval, stepIndex++)
+            // Series are independent and these functions raise no annotation over floats, so the
+            // series are shared out among the cores; each worker has its own step state.
+            Parallel.For(0, outputs.Length, new ParallelOptions { CancellationToken = _ct, MaxDegreeOfParallelism = Environment.ProcessorCount },
+                () => new FunctionEnv(c, _annos, _isRangeQuery) { Query = Query },
+                (i, _, workerEnv) =>
+                {
+                    outputs[i] = EvalRangeFunctionSeries(source.Series[i], source, fn, scalarArgs, [], workerEnv, dropName);
+                    return workerEnv;
+                },
+                static _ => { });
+        }
+        else
+        {
+            var argValues = new double[scalarArgs.Count];
+            for (var i = 0; i < outputs.Length; i++)
             {
-                var (mint, maxt) = source.Window(ts);
-                var floats = RangeSource.Slice(input.Floats, mint, maxt);
-                var hists = RangeSource.SliceH(input.Histograms, mint, maxt);
-                if (floats.Length + hists.Length == 0)
-                {
-                    continue;
-                }
-
-                if (fn is null)
-                {
-                    output.Floats.Add(new FPoint(ts, 1));
-                    continue;
-                }
-
-                for (var j = 0; j < scalarArgs.Count; j++)
-                {
-                    argValues[j] = scalarArgs[j][stepIndex];
-                }
-
-                env.Ts = ts;
-                var window = new RangeWindow(input.Metric, floats, hists, mint, maxt, source.Range);
-                if (fn(window, argValues, env, out var value, out var h))
-                {
-                    if (h is not null)
-                    {
-                        output.Histograms.Add(new HPoint(ts, h));
-                    }
-                    else
-                    {
-                        output.Floats.Add(new FPoint(ts, value));
-                    }
-                }
+                outputs[i] = EvalRangeFunctionSeries(source.Series[i], source, fn, scalarArgs, argValues, env, dropName);
             }
+        }
 
+        var result = new List<Series>(outputs.Length);
+        for (var i = 0; i < outputs.Length; i++)
+        {
+            var output = outputs[i];
             if (output.PointCount > 0)
             {
                 result.Add(output);
@@ -130,7 +115,7 @@ internal sealed partial class Evaluator
 
             if (name is "rate" or "increase" && output.Floats.Count > 0)
             {
-                var metricName = input.Metric.MetricNameOrEmpty;
+                var metricName = source.Series[i].Metric.MetricNameOrEmpty;
                 if (metricName.Length > 0 && !metricName.EndsWith("_total", StringComparison.Ordinal) &&
                     !metricName.EndsWith("_sum", StringComparison.Ordinal) && !metricName.EndsWith("_count", StringComparison.Ordinal) &&
                     !metricName.EndsWith("_bucket", StringComparison.Ordinal))
@@ -146,6 +131,87 @@ internal sealed partial class Evaluator
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Whether a range function may run over its series in parallel: rate, increase and delta over
+    /// float samples only (they read neither the step's time nor scalar arguments, and raise
+    /// annotations only for histograms), with enough series to be worth it.
+    /// </summary>
+    private static bool ParallelSafe(string name, int scalarArgs, List<Series> series)
+    {
+        if (name is not ("rate" or "increase" or "delta") || scalarArgs > 0 || series.Count < 256 || Environment.ProcessorCount < 2)
+        {
+            return false;
+        }
+
+        foreach (var s in series)
+        {
+            if (s.Histograms.Count > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>One series' function values at every step; <paramref name="fn"/> null is absent_over_time's presence test.</summary>
+    private Series EvalRangeFunctionSeries(Series input, RangeSource source, RangeFunction? fn, List<double[]> scalarArgs, double[] argValues,
+        FunctionEnv env, bool dropName)
+    {
+        // Floats in give floats out: at most one a step, and (without an @) no more than the steps
+        // whose windows hold a float. Sized up front, the list is not regrown and copied as it fills.
+        var capacity = (int)Math.Min(StepCount, input.Floats.Count * (source.Range / _interval + 1));
+        var output = new Series(input.Metric) { DropName = dropName || input.DropName, Floats = new List<FPoint>(capacity) };
+        var stepIndex = 0;
+
+        // Windows only move forward as the steps do (an @ pins them), so each edge is an
+        // index that advances over the points once, instead of two binary searches a step.
+        var allFloats = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(input.Floats);
+        var allHists = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(input.Histograms);
+        int floatsFrom = 0, floatsTo = 0, histsFrom = 0, histsTo = 0;
+        for (var ts = _start; ts <= _end; ts += _interval, stepIndex++)
+        {
+            var (mint, maxt) = source.Window(ts);
+            floatsFrom = RangeSource.AdvancePast(allFloats, floatsFrom, mint);
+            floatsTo = RangeSource.AdvancePast(allFloats, Math.Max(floatsTo, floatsFrom), maxt);
+            histsFrom = RangeSource.AdvancePastH(allHists, histsFrom, mint);
+            histsTo = RangeSource.AdvancePastH(allHists, Math.Max(histsTo, histsFrom), maxt);
+            var floats = allFloats[floatsFrom..floatsTo];
+            var hists = allHists[histsFrom..histsTo];
+            if (floats.Length + hists.Length == 0)
+            {
+                continue;
+            }
+
+            if (fn is null)
+            {
+                output.Floats.Add(new FPoint(ts, 1));
+                continue;
+            }
+
+            for (var j = 0; j < scalarArgs.Count; j++)
+            {
+                argValues[j] = scalarArgs[j][stepIndex];
+            }
+
+            env.Ts = ts;
+            var window = new RangeWindow(input.Metric, floats, hists, mint, maxt, source.Range);
+            if (fn(window, argValues, env, out var value, out var h))
+            {
+                if (h is not null)
+                {
+                    output.Histograms.Add(new HPoint(ts, h));
+                }
+                else
+                {
+                    output.Floats.Add(new FPoint(ts, value));
+                }
+            }
+        }
+
+        return output;
     }
 
     /// <summary>1 at every step where no selected series has a point in the window, with the labels the selector pins.</summary>

@@ -109,6 +109,12 @@ internal sealed partial class Evaluator
         var windows = StatsWindows(vs, range);
         foreach (var stored in _data[vs])
         {
+            if (windows is null && stored.Samples is ColumnarSamples columns)
+            {
+                result.Add(FloatSeries(stored.Labels, columns));
+                continue;
+            }
+
             var series = new Series(stored.Labels);
             foreach (var s in SamplesToRead(stored, windows))
             {
@@ -129,6 +135,26 @@ internal sealed partial class Evaluator
         }
 
         return result;
+    }
+
+    /// <summary>A store's float-only series as range-window input: one pass over its columns, stale markers left out.</summary>
+    private static Series FloatSeries(Labels labels, ColumnarSamples columns)
+    {
+        var floats = new List<FPoint>(columns.Count);
+        foreach (var segment in columns.Segments)
+        {
+            var timestamps = segment.TimestampSpan;
+            var values = segment.ValueSpan;
+            for (var i = 0; i < timestamps.Length; i++)
+            {
+                if (!StaleMarker.IsStale(values[i]))
+                {
+                    floats.Add(new FPoint(timestamps[i], values[i]));
+                }
+            }
+        }
+
+        return new Series(labels) { Floats = floats };
     }
 
     /// <summary>A range selector evaluated on its own (the result of an instant query): the points in (t - range, t].</summary>
@@ -219,6 +245,28 @@ internal sealed class RangeSource(List<Series> series, long range, long offset, 
     {
         var maxt = (at ?? ts) - offset;
         return (maxt - Range, maxt);
+    }
+
+    /// <summary>The first index at or after <paramref name="from"/> whose point is later than <paramref name="t"/>.</summary>
+    public static int AdvancePast(ReadOnlySpan<FPoint> points, int from, long t)
+    {
+        while (from < points.Length && points[from].T <= t)
+        {
+            from++;
+        }
+
+        return from;
+    }
+
+    /// <summary><see cref="AdvancePast"/> for histogram points.</summary>
+    public static int AdvancePastH(ReadOnlySpan<HPoint> points, int from, long t)
+    {
+        while (from < points.Length && points[from].T <= t)
+        {
+            from++;
+        }
+
+        return from;
     }
 
     public static ReadOnlySpan<FPoint> Slice(List<FPoint> points, long mint, long maxt)

@@ -1,0 +1,102 @@
+using Azure.Storage.Blobs;
+using PromLake.Log;
+using PromLake.Log.Tests.Blobs;
+using PromLake.Query.Model;
+using PromLake.Query.Storage;
+using PromLake.Query.Store;
+using PromLake.Storage.Compaction;
+using PromLake.Storage.Parquet;
+
+namespace PromLake.EndToEnd.Tests;
+
+/// <summary>
+/// The block store's querier over Azurite and a local log: a reused block listing never hides a
+/// sample (what was flushed after it is read from the log tail), and label lookups see blocks and tail.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class BlockStoreQuerierTests(AzuriteFixture azurite) : TemporaryDirectory
+{
+    private const string Tenant = "t1";
+    private const string Metric = "reuse_metric";
+
+    [Fact]
+    public async Task A_block_flushed_after_the_listing_was_taken_is_answered_from_the_log_tail_exactly_once()
+    {
+        await using var shard = await CompactedShardAsync(seriesInBlock: 10);
+        var querier = shard.Querier(new BlockCache(), new BlockListingCache(TimeSpan.FromHours(1)));
+        Assert.Equal(10, (await SelectAsync(querier, shard.Now)).Count);
+
+        // Ten more series, flushed into a block the reused listing does not name, and the checkpoint moved past them.
+        await shard.Log.PublishAsync(0, [SyntheticShard.Event(Tenant, Metric, shard.Now, 10, 10)]);
+        await SyntheticShard.CompactAsync(shard.Log, shard.Checkpoints, shard.Flush, shard.Options);
+        Assert.Equal(await SyntheticShard.EndOfLogAsync(shard.Log), await shard.Checkpoints.GetAsync(shard.Options.Consumer, 0));
+
+        var series = await SelectAsync(querier, shard.Now);
+        Assert.Equal(20, series.Count);
+        Assert.All(series, s => Assert.Single(s.Samples));
+    }
+
+    [Fact]
+    public async Task A_block_of_the_reused_listing_that_has_gone_makes_the_query_list_again()
+    {
+        await using var shard = await CompactedShardAsync(seriesInBlock: 10);
+        var listings = new BlockListingCache(TimeSpan.FromHours(1));
+        Assert.Equal(10, (await SelectAsync(shard.Querier(new BlockCache(), listings), shard.Now)).Count);
+
+        // The block is rewritten as the hour block that replaces it (as a merge would), and the old one deleted.
+        await foreach (var blob in shard.Container.GetBlobsAsync())
+        {
+            Assert.True(BlockRef.TryParse(blob.Name, "", out var source));
+            var copy = shard.Container.GetBlobClient(BlockLayout.Hour(Tenant, source.PartitionStart, source.Shard, source.FirstPosition, source.LastPosition));
+            await copy.UploadAsync((await shard.Container.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content);
+            await shard.Container.DeleteBlobAsync(blob.Name);
+        }
+
+        // A querier with an empty block cache but the same listings: the listed block is not found.
+        var series = await SelectAsync(shard.Querier(new BlockCache(), listings), shard.Now);
+        Assert.Equal(10, series.Count);
+        Assert.All(series, s => Assert.Single(s.Samples));
+    }
+
+    [Fact]
+    public async Task Label_lookups_see_the_series_of_blocks_and_log_tail_with_a_sample_in_the_range()
+    {
+        await using var shard = await CompactedShardAsync(seriesInBlock: 3);
+        await shard.Log.PublishAsync(0, [SyntheticShard.Event(Tenant, "tail_metric", shard.Now, 3, 2), SyntheticShard.Event(Tenant, "old_metric", shard.Now - 3_600_000, 5, 1)]);
+        var querier = shard.Querier(new BlockCache(), listings: null);
+        var (from, to) = (shard.Now - 1, shard.Now + 1);
+
+        var names = await querier.LabelValuesAsync("__name__", [], from, to);
+        var series = await querier.LabelValuesAsync("series", [new LabelMatcher(MatcherType.Equal, "__name__", "tail_metric")], from, to);
+
+        Assert.Equal([Metric, "tail_metric"], names.Order(StringComparer.Ordinal));
+        Assert.Equal(["3", "4"], series.Order(StringComparer.Ordinal));
+        Assert.Equal(["__name__", "series"], (await querier.LabelNamesAsync([], from, to)).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>A one-shard log whose first <paramref name="seriesInBlock"/> series of <see cref="Metric"/> are compacted into a block.</summary>
+    private async Task<Shard> CompactedShardAsync(int seriesInBlock)
+    {
+        var logOptions = new LocalLogOptions { Directory = Path.Combine(TestDirectory, "log"), ShardCount = 1 };
+        var container = azurite.NewContainer();
+        await container.CreateAsync();
+        var shard = new Shard(new LocalFileLog(logOptions), new LocalCheckpointStore(logOptions), container,
+            new CompactorOptions { FlushInterval = TimeSpan.FromMilliseconds(200) }, new L0Flush(container, new SampleBlockWriter()),
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000);
+        await shard.Log.PublishAsync(0, [SyntheticShard.Event(Tenant, Metric, shard.Now, 0, seriesInBlock)]);
+        await SyntheticShard.CompactAsync(shard.Log, shard.Checkpoints, shard.Flush, shard.Options);
+        return shard;
+    }
+
+    private static async Task<IReadOnlyList<StoredSeries>> SelectAsync(BlockStoreQuerier querier, long now) =>
+        await querier.SelectAsync(new SelectRequest([new LabelMatcher(MatcherType.Equal, "__name__", Metric)], now - 1, now + 1));
+
+    private sealed record Shard(LocalFileLog Log, LocalCheckpointStore Checkpoints, BlobContainerClient Container, CompactorOptions Options, L0Flush Flush, long Now)
+        : IAsyncDisposable
+    {
+        public BlockStoreQuerier Querier(BlockCache cache, BlockListingCache? listings) =>
+            new(Tenant, Container, Log, Checkpoints, Options.Consumer, [], cache, listings);
+
+        public ValueTask DisposeAsync() => Log.DisposeAsync();
+    }
+}
