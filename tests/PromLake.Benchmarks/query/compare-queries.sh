@@ -9,7 +9,11 @@
 #     empty scrape configuration; it compacts them itself a minute after start, which we wait for.
 #   - PromLake: the standalone server (Release, local durable log, 4 shards) on an Azurite of its
 #     own, loaded by remote write 1.0 (2,000 series x 60 samples a request, hour by hour); then
-#     we wait until the compactor has flushed everything, so queries read Parquet blocks only.
+#     we wait until the compactor has flushed everything, so queries read Parquet blocks only,
+#     and until the hour and day merges have settled (MergeInterval 5 s here instead of 1 min;
+#     the grace periods stay: an hour is merged 15 min after it ends, a UTC day 1 h after). With
+#     the default END every hour is merged; the day before END's day is one day block per shard
+#     once that day is an hour old, the hours of END's own day stay hour blocks.
 # Then three range queries against both, alternating Prometheus and PromLake run by run: the
 # first run of each query is reported apart ("first"), then the median of RUNS more. Both must
 # return the same series with values equal within a relative 1e-6. Finally profile-query times
@@ -107,6 +111,7 @@ container="qbench-$end"
 lake_port=$(free_port 19391)
 ASPNETCORE_ENVIRONMENT=Development PromLake__Log__Directory="$work/log" \
   PromLake__Storage__ConnectionString="$connection" PromLake__Storage__ContainerName="$container" \
+  PromLake__Compactor__MergeInterval=00:00:05 \
   dotnet "$root/src/PromLake.Server/bin/Release/net10.0/PromLake.Server.dll" --urls "http://127.0.0.1:$lake_port" \
   >"$work/promlake.out" 2>&1 &
 pids+=($!)
@@ -124,7 +129,24 @@ for _ in $(seq 1 60); do
   flushes=$now
   sleep 15
 done
-read -r parquet_blobs parquet_bytes parquet_hours < <(bench_data blobs "$connection" "$container")
+# Merges run every 5 s (MergeInterval above): the blob listing unchanged over 30 s, with no merge
+# logged in between, means every hour and day past its grace period has been merged.
+log "waiting for the hour and day merges to settle"
+layout="" merges=-1
+for _ in $(seq 1 60); do
+  now_layout=$(bench_data blobs "$connection" "$container")
+  now_merges=$(grep -c 'merged .* block(s) into' "$work/promlake.out" || true)
+  [ "$now_layout" = "$layout" ] && [ "$now_merges" = "$merges" ] && break
+  layout=$now_layout merges=$now_merges
+  sleep 30
+done
+read -r parquet_blobs parquet_bytes parquet_folders blocks_l0 blocks_hour blocks_day <<<"$layout"
+# Every hour of the data ended at least 15 min ago (the hour merge's grace) unless END was pinned
+# later: then queries must read merged blocks only.
+if [ "$blocks_l0" != 0 ] && [ $(( $(date +%s) - end )) -ge 900 ]; then
+  echo "level-0 blobs left after the merges settled: $layout (blobs bytes folders l0 hour day)" >&2
+  exit 1
+fi
 
 # Prometheus compacts the promtool blocks one minute after start; measure after that.
 while [ $(( $(date +%s) - prom_started )) -lt 70 ]; do sleep 2; done
@@ -142,8 +164,8 @@ echo
 echo "storage for the same $samples samples:"
 awk -v b="$tsdb_bytes" -v n="$samples" -v k="$tsdb_blocks" -v l="$(blocks_loaded)" 'BEGIN {
   printf "  Prometheus TSDB (promtool blocks): %.1f MB in %d blocks = %.2f bytes/sample (%s blocks after its own compaction)\n", b / 1e6, k, b / n, l }'
-awk -v b="$parquet_bytes" -v n="$samples" -v k="$parquet_blobs" -v h="$parquet_hours" -v f="$flushes" 'BEGIN {
-  printf "  PromLake Parquet (level 0):        %.1f MB in %d blobs over %d hours (%d flushes) = %.2f bytes/sample\n", b / 1e6, k, h, f, b / n }'
+awk -v b="$parquet_bytes" -v n="$samples" -v k="$parquet_blobs" -v f="$flushes" -v z="$blocks_l0" -v h="$blocks_hour" -v d="$blocks_day" -v m="$merges" 'BEGIN {
+  printf "  PromLake Parquet (merged):         %.1f MB in %d blobs (%d day, %d hour, %d level-0 blocks; %d flushes, %d merges) = %.2f bytes/sample\n", b / 1e6, k, d, h, z, f, m, b / n }'
 
 # ---- the queries
 instance=$(bench_data instance 4242)
