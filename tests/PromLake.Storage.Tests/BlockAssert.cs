@@ -48,6 +48,20 @@ public static class BlockAssert
         return stream.ToArray();
     }
 
+    public static List<FloatSeriesColumns> ReadFloatColumns(byte[] block)
+    {
+        using var stream = new MemoryStream(block, writable: false);
+        var reader = SampleBlockReader.OpenAsync(stream).GetAwaiter().GetResult();
+        try
+        {
+            return reader.ReadFloatColumnsAsync().GetAwaiter().GetResult();
+        }
+        finally
+        {
+            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
     public static BlockReadResult Read(byte[] block, BlockQuery? query = null)
     {
         using var stream = new MemoryStream(block, writable: false);

@@ -31,28 +31,11 @@ public sealed class DecodedBlock
     public static async Task<DecodedBlock> DecodeAsync(Stream content, CancellationToken cancellationToken)
     {
         await using var reader = await SampleBlockReader.OpenAsync(content, cancellationToken).ConfigureAwait(false);
-        var read = await reader.ReadAsync(BlockQuery.All, cancellationToken).ConfigureAwait(false);
-        var series = new List<BlockSeries>(read.Series.Count);
+        var read = await reader.ReadFloatColumnsAsync(cancellationToken).ConfigureAwait(false);
+        var series = new List<BlockSeries>(read.Count);
         long bytes = 0;
-        foreach (var stored in read.Series)
+        foreach (var (stored, timestamps, values, increasing) in read)
         {
-            var samples = stored.Samples;
-            if (samples.Count == 0)
-            {
-                continue;
-            }
-
-            var timestamps = new long[samples.Count];
-            var values = new double[samples.Count];
-            var increasing = true;
-            for (var i = 0; i < timestamps.Length; i++)
-            {
-                var sample = samples[i];
-                timestamps[i] = sample.Timestamp;
-                values[i] = sample.Value;
-                increasing &= i == 0 || sample.Timestamp > timestamps[i - 1];
-            }
-
             series.Add(new BlockSeries(stored.Id, stored.Labels, QueryLabelsOf(stored.Labels), timestamps, values, increasing));
             bytes += 16L * timestamps.Length + 64L * stored.Labels.Length + 200;
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Parquet;
 using Parquet.Data;
@@ -100,6 +101,120 @@ public sealed class SampleBlockReader : IAsyncDisposable
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Every series' float samples as two arrays each, timestamps and values, and nothing else
+    /// (no histograms, exemplars, start timestamps or metadata): what a query cache keeps.
+    /// Faster than <see cref="ReadAsync"/> by a wide margin: the columns are read into pooled
+    /// buffers and each series' arrays are allocated once at their final size. Series
+    /// without float samples are left out.
+    /// </summary>
+    public async Task<List<FloatSeriesColumns>> ReadFloatColumnsAsync(CancellationToken cancellationToken = default)
+    {
+        var result = new List<FloatSeriesColumns>();
+        foreach (var group in RowGroups)
+        {
+            await ReadFloatGroupAsync(group.Index, result, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    private async Task ReadFloatGroupAsync(int index, List<FloatSeriesColumns> output, CancellationToken ct)
+    {
+        var group = _reader.OpenRowGroupReader(index);
+        var rowCount = checked((int)group.RowCount);
+        var s = _schema;
+        var names = await ReadLeafAsync<ReadOnlyMemory<char>>(group, s.MetricName, ct).ConfigureAwait(false);
+        var wanted = new bool[rowCount];
+        Array.Fill(wanted, true);
+        var series = await ReadLabelsAsync(group, names, wanted, ct).ConfigureAwait(false);
+
+        var entries = checked((int)(group.GetMetadata(s.SampleTimestamp)?.MetaData?.NumValues ?? 0));
+        var timestamps = ArrayPool<long>.Shared.Rent(entries);
+        var repetitions = ArrayPool<int>.Shared.Rent(entries);
+        var definitions = ArrayPool<int>.Shared.Rent(entries);
+        var values = ArrayPool<double>.Shared.Rent(entries);
+        var valueDefinitions = ArrayPool<int>.Shared.Rent(entries);
+        var unused = ArrayPool<int>.Shared.Rent(entries); // levels Parquet.Net requires and the timestamps' already give
+        var scaled = s.HasScaledValues ? ArrayPool<long>.Shared.Rent(entries) : [];
+        var divisors = s.HasScaledValues ? ArrayPool<double>.Shared.Rent(rowCount) : [];
+        var divisorDefinitions = s.HasScaledValues ? ArrayPool<int>.Shared.Rent(rowCount) : [];
+        try
+        {
+            await group.ReadRawAsync<long>(s.SampleTimestamp, timestamps.AsMemory(0, entries), definitions.AsMemory(0, entries), repetitions.AsMemory(0, entries), ct).ConfigureAwait(false);
+            await group.ReadRawAsync<double>(s.SampleValue, values.AsMemory(0, entries), valueDefinitions.AsMemory(0, entries), unused.AsMemory(0, entries), ct).ConfigureAwait(false);
+            if (s.HasScaledValues)
+            {
+                await group.ReadRawAsync<long>(s.SampleScaled, scaled.AsMemory(0, entries), unused.AsMemory(0, entries), unused.AsMemory(0, entries), ct).ConfigureAwait(false);
+                await group.ReadRawAsync<double>(s.ValueDivisor, divisors.AsMemory(0, rowCount), divisorDefinitions.AsMemory(0, rowCount), null, ct).ConfigureAwait(false);
+            }
+
+            int element = s.SampleTimestamp.MaxDefinitionLevel, valuePresent = s.SampleValue.MaxDefinitionLevel;
+            int row = 0, at = 0, v = 0, dv = 0, sc = 0, dd = 0;
+            while (at < entries)
+            {
+                // The row's entries: the first has repetition level 0, the rest more. An empty
+                // list is one entry whose definition level says "no element".
+                var end = at + 1;
+                while (end < entries && repetitions[end] != 0)
+                {
+                    end++;
+                }
+
+                var divisor = double.NaN;
+                if (s.HasScaledValues && divisorDefinitions[row] == 1)
+                {
+                    divisor = divisors[dd++];
+                }
+
+                var count = definitions[at] < element ? 0 : end - at;
+                if (count > 0 && series[row] is { } labels)
+                {
+                    var ts = new long[count];
+                    var vs = new double[count];
+                    var increasing = true;
+                    for (var i = 0; i < count; i++)
+                    {
+                        ts[i] = timestamps[v + i];
+                        increasing &= i == 0 || ts[i] > ts[i - 1];
+                        // Version 2: a sample is a double or an integer m of the row's scale, m / 10^k (DecimalScale).
+                        vs[i] = valueDefinitions[at + i] == valuePresent ? values[dv++]
+                            : s.HasScaledValues ? scaled[sc++] / divisor
+                            : throw new InvalidDataException($"sample {at + i} of a row group has neither a value nor a scaled value");
+                    }
+
+                    output.Add(new FloatSeriesColumns(labels, ts, vs, increasing));
+                }
+                else
+                {
+                    for (var i = 0; i < count; i++)
+                    {
+                        _ = valueDefinitions[at + i] == valuePresent ? dv++ : sc++;
+                    }
+                }
+
+                v += count;
+                at = end;
+                row++;
+            }
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(timestamps);
+            ArrayPool<int>.Shared.Return(repetitions);
+            ArrayPool<int>.Shared.Return(definitions);
+            ArrayPool<double>.Shared.Return(values);
+            ArrayPool<int>.Shared.Return(valueDefinitions);
+            ArrayPool<int>.Shared.Return(unused);
+            if (s.HasScaledValues)
+            {
+                ArrayPool<long>.Shared.Return(scaled);
+                ArrayPool<double>.Shared.Return(divisors);
+                ArrayPool<int>.Shared.Return(divisorDefinitions);
+            }
+        }
     }
 
     public ValueTask DisposeAsync() => _reader.DisposeAsync();
@@ -369,3 +484,12 @@ public sealed class SampleBlockReader : IAsyncDisposable
         _ => value.ToString(),
     };
 }
+
+/// <summary>
+/// One series' float samples as a block holds them, for readers that keep columns.
+/// </summary>
+/// <param name="Series">The series' labels and id; its sample lists are empty.</param>
+/// <param name="Timestamps">Milliseconds, in the block's order (by time).</param>
+/// <param name="Values">Bit for bit as stored (stale markers included).</param>
+/// <param name="StrictlyIncreasing">No two samples share a timestamp.</param>
+public sealed record FloatSeriesColumns(StoredSeries Series, long[] Timestamps, double[] Values, bool StrictlyIncreasing);

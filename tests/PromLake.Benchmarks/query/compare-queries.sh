@@ -22,6 +22,9 @@
 #
 #   bash tests/PromLake.Benchmarks/query/compare-queries.sh [runs]      (default 5; END=<unix s> to pin the data)
 #
+# HOLD=<seconds> keeps both servers and their data up that long after the queries (their URLs and
+# the server's process id are printed), for profiling by hand, e.g. with dotnet-trace.
+#
 # Needs prometheus and promtool (Debian's 2.42, as .ci/test.sh installs), node for Azurite, curl,
 # the .NET 10 SDK (bench-data and profile-query are file-based apps: `dotnet run --file`), about
 # 1.5 GB free in $TMPDIR for a few minutes, and 6 to 8 minutes on 2 cores.
@@ -223,6 +226,11 @@ echo "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
 printf '%s\n' "${rows[@]}"
 echo
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+if [ -n "${HOLD:-}" ]; then
+  log "holding for $HOLD s: prometheus $prom, promlake $lake (user dev:dev, process ${pids[2]}), END=$end start=$start, azurite $connection container $container"
+  sleep "$HOLD"
+fi
 
 log "where PromLake's time goes (profile-query: the product's classes in one process, a first run and the median of 5)"
 # (a) once more without the sum, to separate rate() from the aggregation.
