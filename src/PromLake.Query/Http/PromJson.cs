@@ -75,6 +75,20 @@ internal static class PromJson
             return Ascii(double.IsNegative(v) ? "-0" : "0", dest);
         }
 
+        // Most values: .NET's shortest round-trip form without an exponent (it uses one below
+        // 1e-5 and from 1e15 on) is Go's 'f' form with precision -1, byte for byte.
+        var magnitude = Math.Abs(v);
+        if (magnitude >= 1e-6 && magnitude < 1e21 && v.TryFormat(dest, out var plain, "R", CultureInfo.InvariantCulture) && dest[..plain].IndexOfAny((byte)'E', (byte)'e') < 0)
+        {
+            return plain;
+        }
+
+        return FormatFromDigits(v, dest);
+    }
+
+    /// <summary>The general case of <see cref="FormatFloat"/> for finite non-zero values: .NET's digits and exponent laid out as Go lays them out.</summary>
+    internal static int FormatFromDigits(double v, Span<byte> dest)
+    {
         // The shortest digits that round-trip, as Go's precision -1: .NET's "R" yields the same digit string.
         Span<char> shortest = stackalloc char[32];
         v.TryFormat(shortest, out var len, "R", CultureInfo.InvariantCulture);

@@ -1,4 +1,5 @@
 using System.Text;
+using CsCheck;
 using PromLake.Query.Http;
 
 namespace PromLake.Query.Tests.Http;
@@ -34,6 +35,22 @@ public sealed class PromJsonTests
         var n = PromJson.FormatFloat(value, buf);
 
         Assert.Equal(expected, Encoding.ASCII.GetString(buf, 0, n));
+    }
+
+    [Fact]
+    public void The_short_path_for_plain_decimals_writes_what_the_general_path_writes()
+    {
+        // Any finite non-zero double, and decimals around the thresholds where the forms change.
+        var near = Gen.Select(Gen.Int[-9, 23], Gen.Double[1, 10], Gen.Bool).Select(t => (t.Item3 ? -1 : 1) * t.Item2 * Math.Pow(10, t.Item1));
+        Gen.OneOf(Gen.Double, near).Where(v => double.IsFinite(v) && v != 0).Sample(v =>
+        {
+            var fast = new byte[PromJson.MaxFloatLength];
+            var general = new byte[PromJson.MaxFloatLength];
+
+            Assert.Equal(
+                Encoding.ASCII.GetString(general, 0, PromJson.FormatFromDigits(v, general)),
+                Encoding.ASCII.GetString(fast, 0, PromJson.FormatFloat(v, fast)));
+        }, iter: 20_000);
     }
 
     [Fact]
