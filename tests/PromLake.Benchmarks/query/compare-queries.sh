@@ -15,12 +15,18 @@
 #     the default END every hour is merged; the day before END's day is one day block per shard
 #     once that day is an hour old, the hours of END's own day stay hour blocks.
 # Then three range queries against both, alternating Prometheus and PromLake run by run: the
-# first run of each query is reported apart ("first"), then the median of RUNS more. Both must
+# first run of each query is reported apart ("first"), then the median of RUNS more (5 x RUNS for (b)
+# and (c), which take milliseconds: one scheduling hiccup on the shared cores would otherwise
+# move a median of 5). Both must
 # return the same series with values equal within a relative 1e-6. Finally profile-query times
 # PromLake's phases (download, Parquet decode, select, evaluation) for the same queries.
 # Everything shares the machine: on a busy one, compare the two columns of one run, not runs.
 #
 #   bash tests/PromLake.Benchmarks/query/compare-queries.sh [runs]      (default 5; END=<unix s> to pin the data)
+#
+# The layout depends on the hour: soon after midnight UTC the data is mostly day blocks, late in the
+# day mostly hour blocks. PromLake__Compactor__DayMergeGrace=3.00:00:00 in the environment keeps
+# every hour an hour block (96 blocks), the layout of a day still open, at any hour.
 #
 # HOLD=<seconds> keeps both servers and their data up that long after the queries (their URLs and
 # the server's process id are printed), for profiling by hand, e.g. with dotnet-trace.
@@ -179,6 +185,7 @@ exprs=(
   'topk(10, rate(bench_requests_total[5m]))'
 )
 starts=("$start" "$start" "$((end - 3600))")
+repeats=("$runs" "$((runs * 5))" "$((runs * 5))")
 
 # query <file> <base-url> <expr> <start> [curl options]: prints the seconds the request took.
 query() {
@@ -196,12 +203,12 @@ query() {
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ms() { awk -v s="$1" 'BEGIN { m = s * 1000; if (m >= 1000) printf "%.2f s", s; else if (m >= 10) printf "%.0f ms", m; else printf "%.1f ms", m }'; }
 
-log "querying: each query once, then $runs more times, Prometheus and PromLake in turn"
+log "querying: each query once, then ${repeats[*]} more times, Prometheus and PromLake in turn"
 status=0
 rows=()
 for q in 0 1 2; do
   name=${names[$q]} expr=${exprs[$q]} from=${starts[$q]}
-  for run in $(seq 0 "$runs"); do
+  for run in $(seq 0 "${repeats[$q]}"); do
     query "$work/$name.prometheus.json" "$prom" "$expr" "$from" >>"$work/$name.prometheus.times"
     query "$work/$name.promlake.json" "$lake" "$expr" "$from" -u dev:dev >>"$work/$name.promlake.times"
   done
@@ -219,7 +226,7 @@ for q in 0 1 2; do
 done
 
 echo
-echo "range queries, step 60 s; (a) and (b) over the 24 hours, (c) over the last hour; first run, then the median of $runs:"
+echo "range queries, step 60 s; (a) and (b) over the 24 hours, (c) over the last hour; first run, then the median of ${repeats[0]} for (a) and ${repeats[1]} for (b) and (c):"
 echo
 echo "| query | Prometheus first | Prometheus median | PromLake first | PromLake median | PromLake / Prometheus | same answer |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
