@@ -74,6 +74,28 @@ public sealed class BlockStoreQuerierTests(AzuriteFixture azurite) : TemporaryDi
         Assert.Equal(["__name__", "series"], (await querier.LabelNamesAsync([], from, to)).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task Native_histograms_are_answered_from_blocks_and_from_the_log_tail()
+    {
+        await using var shard = await CompactedShardAsync(seriesInBlock: 1);
+        await shard.Log.PublishAsync(0, [SyntheticShard.HistogramEvent(Tenant, "native_metric", shard.Now - 30_000, count: 4)]);
+        await SyntheticShard.CompactAsync(shard.Log, shard.Checkpoints, shard.Flush, shard.Options);
+        await shard.Log.PublishAsync(0, [SyntheticShard.HistogramEvent(Tenant, "native_metric", shard.Now, count: 6)]); // the tail
+        var querier = shard.Querier(new BlockCache(), listings: null);
+
+        var selected = await querier.SelectAsync(new SelectRequest([new LabelMatcher(MatcherType.Equal, "__name__", "native_metric")], shard.Now - 60_000, shard.Now));
+        var counts = await new PromLake.Query.PromQL.Engine.PromQLEngine(querier).RangeQueryAsync("histogram_count(native_metric)", shard.Now - 30_000, shard.Now, 15_000);
+
+        var samples = Assert.Single(selected).Samples;
+        Assert.Equal([shard.Now - 30_000, shard.Now], samples.Select(s => s.T));
+        Assert.Equal([3.0, 1], samples[0].H!.PositiveBuckets);
+        Assert.Equal([new BucketSpan(0, 1), new BucketSpan(1, 1)], samples[0].H!.PositiveSpans);
+        Assert.Equal([5.0, 7], samples.Select(s => s.H!.Count));
+        Assert.Null(counts.Error);
+        var series = Assert.Single(Assert.IsType<PromLake.Query.PromQL.Engine.MatrixValue>(counts.Value).Series);
+        Assert.Equal([5.0, 5, 7], series.Floats.Select(p => p.F));
+    }
+
     /// <summary>A one-shard log whose first <paramref name="seriesInBlock"/> series of <see cref="Metric"/> are compacted into a block.</summary>
     private async Task<Shard> CompactedShardAsync(int seriesInBlock)
     {

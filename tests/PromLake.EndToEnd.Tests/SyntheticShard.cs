@@ -28,6 +28,35 @@ internal static class SyntheticShard
         return new IngestEvent { FormatVersion = IngestEventFormat.CurrentVersion, Tenant = tenant, ReceivedAtMs = timestamp, Shard = 0, Request = request }.ToByteArray();
     }
 
+    /// <summary>
+    /// One log event: the series <c>{__name__=metric}</c> with one integer native histogram at
+    /// <paramref name="timestamp"/>: schema 0, zero bucket 1, positive buckets [count - 1] and [1]
+    /// at indexes 0 and 2 (deltas), sum = count.
+    /// </summary>
+    public static ReadOnlyMemory<byte> HistogramEvent(string tenant, string metric, long timestamp, ulong count)
+    {
+        var request = new V2.Request { Symbols = { "", "__name__", metric } };
+        request.Timeseries.Add(new V2.TimeSeries
+        {
+            LabelsRefs = { 1, 2 },
+            Histograms =
+            {
+                new V2.Histogram
+                {
+                    CountInt = count + 1,
+                    Sum = count,
+                    Schema = 0,
+                    ZeroThreshold = 1e-128,
+                    ZeroCountInt = 1,
+                    PositiveSpans = { new V2.BucketSpan { Offset = 0, Length = 1 }, new V2.BucketSpan { Offset = 1, Length = 1 } },
+                    PositiveDeltas = { (long)count - 1, 2 - (long)count },
+                    Timestamp = timestamp,
+                },
+            },
+        });
+        return new IngestEvent { FormatVersion = IngestEventFormat.CurrentVersion, Tenant = tenant, ReceivedAtMs = timestamp, Shard = 0, Request = request }.ToByteArray();
+    }
+
     public static async Task<long> EndOfLogAsync(ILogReader log)
     {
         long position = LogPosition.Start;

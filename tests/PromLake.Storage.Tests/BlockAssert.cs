@@ -48,13 +48,13 @@ public static class BlockAssert
         return stream.ToArray();
     }
 
-    public static List<FloatSeriesColumns> ReadFloatColumns(byte[] block)
+    public static List<SeriesColumns> ReadColumns(byte[] block)
     {
         using var stream = new MemoryStream(block, writable: false);
         var reader = SampleBlockReader.OpenAsync(stream).GetAwaiter().GetResult();
         try
         {
-            return reader.ReadFloatColumnsAsync().GetAwaiter().GetResult();
+            return reader.ReadColumnsAsync().GetAwaiter().GetResult();
         }
         finally
         {

@@ -260,6 +260,10 @@ public sealed class BlockStoreQuerier : ISeriesQuerier, ILabelQuerier
 
             var assembly = AssemblyOf(series.Id, series.StorageLabels, series.Labels, found, order);
             assembly.Add(series.Timestamps, series.Values, series.StrictlyIncreasing, request.MinT, request.MaxT);
+            if (series.Histograms.Length > 0)
+            {
+                assembly.AddHistograms(series.Histograms, request.MinT, request.MaxT);
+            }
         }
     }
 
@@ -352,7 +356,7 @@ public sealed class BlockStoreQuerier : ISeriesQuerier, ILabelQuerier
     /// <summary>A series of the log tail, in log order (unsorted, repeats possible: the merge sorts that out).</summary>
     private void AddTailSeries(SelectRequest request, Block.StoredSeries series, Dictionary<ulong, SeriesAssembly> found, List<SeriesAssembly> order)
     {
-        if (series.Samples.Count == 0)
+        if (series.Samples.Count + series.Histograms.Count == 0)
         {
             return;
         }
@@ -364,7 +368,9 @@ public sealed class BlockStoreQuerier : ISeriesQuerier, ILabelQuerier
         }
 
         var (timestamps, values) = SeriesAssembly.Columns(series.Samples);
-        AssemblyOf(series.Id, series.Labels, labels, found, order).Add(timestamps, values, strictlyIncreasing: false, request.MinT, request.MaxT);
+        var assembly = AssemblyOf(series.Id, series.Labels, labels, found, order);
+        assembly.Add(timestamps, values, strictlyIncreasing: false, request.MinT, request.MaxT);
+        assembly.AddHistograms(series.Histograms, request.MinT, request.MaxT);
     }
 
     private static SeriesAssembly AssemblyOf(ulong id, Block.Label[] storageLabels, Labels labels, Dictionary<ulong, SeriesAssembly> found, List<SeriesAssembly> order)
@@ -453,13 +459,14 @@ public sealed class BlockStoreQuerier : ISeriesQuerier, ILabelQuerier
         foreach (var series in _replicas.Apply(input))
         {
             var labels = DecodedBlock.QueryLabelsOf(series.Labels);
-            if (!AllMatch(request, labels) || series.Samples.Count == 0)
+            if (!AllMatch(request, labels) || series.Samples.Count + series.Histograms.Count == 0)
             {
                 continue;
             }
 
             var (timestamps, values) = SeriesAssembly.Columns(series.Samples);
-            result.Add(new StoredSeries(labels, new ColumnarSamples(timestamps, values)));
+            var floats = timestamps.Length == 0 ? null : new ColumnarSamples(timestamps, values);
+            result.Add(new StoredSeries(labels, SeriesAssembly.WithHistograms(floats, series.Histograms) ?? []));
         }
 
         return result;

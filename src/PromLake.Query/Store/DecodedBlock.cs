@@ -1,5 +1,6 @@
 using PromLake.Query.Model;
 using PromLake.Storage.Parquet;
+using Block = PromLake.Storage.Series;
 using StorageLabel = PromLake.Storage.Series.Label;
 
 namespace PromLake.Query.Store;
@@ -27,17 +28,22 @@ public sealed class DecodedBlock
     /// <summary>Roughly what the decoded block holds on the heap, for the cache's bound.</summary>
     public long EstimatedBytes { get; }
 
-    /// <summary>Decodes a whole block. Native histograms and exemplars are not kept: the store serves float samples.</summary>
+    /// <summary>Decodes a whole block: float samples and native histograms (exemplars and metadata are not kept).</summary>
     public static async Task<DecodedBlock> DecodeAsync(Stream content, CancellationToken cancellationToken)
     {
         await using var reader = await SampleBlockReader.OpenAsync(content, cancellationToken).ConfigureAwait(false);
-        var read = await reader.ReadFloatColumnsAsync(cancellationToken).ConfigureAwait(false);
+        var read = await reader.ReadColumnsAsync(cancellationToken).ConfigureAwait(false);
         var series = new List<BlockSeries>(read.Count);
         long bytes = 0;
         foreach (var (stored, timestamps, values, increasing) in read)
         {
-            series.Add(new BlockSeries(stored.Id, stored.Labels, QueryLabelsOf(stored.Labels), timestamps, values, increasing));
+            var histograms = stored.Histograms.Count == 0 ? [] : stored.Histograms.ToArray();
+            series.Add(new BlockSeries(stored.Id, stored.Labels, QueryLabelsOf(stored.Labels), timestamps, values, increasing, histograms));
             bytes += 16L * timestamps.Length + 64L * stored.Labels.Length + 200;
+            foreach (var h in histograms)
+            {
+                bytes += 48 + h.Message.Length;
+            }
         }
 
         var array = series.ToArray();
@@ -66,4 +72,5 @@ public sealed class DecodedBlock
 /// <param name="Timestamps">Sample timestamps in ms, in the block's order (by time).</param>
 /// <param name="Values">Sample values, bit for bit as stored (stale markers included).</param>
 /// <param name="StrictlyIncreasing">No two samples share a timestamp: the samples need no repeat removal within the block.</param>
-public sealed record BlockSeries(ulong Id, StorageLabel[] StorageLabels, Labels Labels, long[] Timestamps, double[] Values, bool StrictlyIncreasing);
+/// <param name="Histograms">Native histogram samples by time, as stored (the messages, decoded per query).</param>
+public sealed record BlockSeries(ulong Id, StorageLabel[] StorageLabels, Labels Labels, long[] Timestamps, double[] Values, bool StrictlyIncreasing, Block.HistogramSample[] Histograms);

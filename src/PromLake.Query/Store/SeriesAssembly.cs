@@ -12,11 +12,15 @@ namespace PromLake.Query.Store;
 /// in time order and follow one another without overlap (a series lives in one shard, whose
 /// blocks cover successive stretches of the log): those are handed over as segments of the
 /// blocks' arrays, without a copy. Only pieces that overlap go through <see cref="RepeatDedup"/>, which keeps
-/// the last-written sample of each timestamp.
+/// the last-written sample of each timestamp. Native histograms, rarer, are gathered as their messages
+/// and decoded when the series is built.
 /// </summary>
 internal sealed class SeriesAssembly(StorageLabel[] storageLabels, QueryLabels labels)
 {
     private readonly List<Piece> _pieces = [];
+
+    /// <summary>Native histogram samples in log order, unsorted across pieces; null while there are none.</summary>
+    private List<Block.HistogramSample>? _histograms;
 
     public StorageLabel[] StorageLabels { get; } = storageLabels;
 
@@ -42,8 +46,75 @@ internal sealed class SeriesAssembly(StorageLabel[] storageLabels, QueryLabels l
         }
     }
 
-    /// <summary>The series' samples in [<paramref name="minT"/>, <paramref name="maxT"/>], in time order without repeats; null if none.</summary>
-    public ColumnarSamples? Build(long minT, long maxT)
+    /// <summary>Adds the native histogram samples in [<paramref name="minT"/>, <paramref name="maxT"/>], if any.</summary>
+    public void AddHistograms(IEnumerable<Block.HistogramSample> histograms, long minT, long maxT)
+    {
+        foreach (var h in histograms)
+        {
+            if (h.Timestamp >= minT && h.Timestamp <= maxT)
+            {
+                (_histograms ??= []).Add(h);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The series' samples in [<paramref name="minT"/>, <paramref name="maxT"/>], floats and native
+    /// histograms, in time order without repeats; null if none.
+    /// </summary>
+    public IReadOnlyList<StoredSample>? Build(long minT, long maxT)
+    {
+        var floats = BuildFloats(minT, maxT);
+        return _histograms is null ? floats : WithHistograms(floats, HistogramsInOrder());
+    }
+
+    /// <summary>
+    /// Float samples and native histograms of one series merged by time. The histograms must be in
+    /// time order without repeats; where both kinds have a sample at one timestamp the histogram is
+    /// kept (a series holds one kind of sample at a time, as Prometheus's head appends it).
+    /// </summary>
+    public static IReadOnlyList<StoredSample>? WithHistograms(IReadOnlyList<StoredSample>? floats, List<Block.HistogramSample> histograms)
+    {
+        if (histograms.Count == 0)
+        {
+            return floats;
+        }
+
+        floats ??= [];
+        var merged = new List<StoredSample>(floats.Count + histograms.Count);
+        var f = 0;
+        foreach (var h in histograms)
+        {
+            while (f < floats.Count && floats[f].T < h.Timestamp)
+            {
+                merged.Add(floats[f++]);
+            }
+
+            if (f < floats.Count && floats[f].T == h.Timestamp)
+            {
+                f++;
+            }
+
+            merged.Add(new StoredSample(h.Timestamp, 0, HistogramMessages.Decode(h.Message)));
+        }
+
+        while (f < floats.Count)
+        {
+            merged.Add(floats[f++]);
+        }
+
+        return merged;
+    }
+
+    /// <summary>The histograms gathered, in time order, the last written of each timestamp.</summary>
+    private List<Block.HistogramSample> HistogramsInOrder()
+    {
+        var histograms = new List<Block.HistogramSample>(_histograms ?? []);
+        RepeatDedup.Apply(histograms);
+        return histograms;
+    }
+
+    private ColumnarSamples? BuildFloats(long minT, long maxT)
     {
         if (_pieces.Count == 0)
         {
@@ -68,6 +139,11 @@ internal sealed class SeriesAssembly(StorageLabel[] storageLabels, QueryLabels l
     /// <summary>Whether any piece has a sample in [<paramref name="minT"/>, <paramref name="maxT"/>], without assembling them.</summary>
     public bool HasSamples(long minT, long maxT)
     {
+        if (_histograms is not null)
+        {
+            return true; // cut to the range when added
+        }
+
         foreach (var piece in _pieces)
         {
             if (piece.StrictlyIncreasing)
@@ -91,7 +167,12 @@ internal sealed class SeriesAssembly(StorageLabel[] storageLabels, QueryLabels l
     public Block.StoredSeries ToStoredSeries(long minT, long maxT)
     {
         var series = new Block.StoredSeries(StorageLabels);
-        if (Build(minT, maxT) is { } samples)
+        if (_histograms is not null)
+        {
+            series.Histograms.AddRange(HistogramsInOrder());
+        }
+
+        if (BuildFloats(minT, maxT) is { } samples)
         {
             series.Samples.Capacity = samples.Count;
             foreach (var sample in samples)

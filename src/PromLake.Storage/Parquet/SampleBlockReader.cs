@@ -104,24 +104,24 @@ public sealed class SampleBlockReader : IAsyncDisposable
     }
 
     /// <summary>
-    /// Every series' float samples as two arrays each, timestamps and values, and nothing else
-    /// (no histograms, exemplars, start timestamps or metadata): what a query cache keeps.
-    /// Faster than <see cref="ReadAsync"/> by a wide margin: the columns are read into pooled
-    /// buffers and each series' arrays are allocated once at their final size. Series
-    /// without float samples are left out.
+    /// Every series' float samples as two arrays each, timestamps and values, and its native
+    /// histograms, and nothing else (no exemplars, start timestamps or metadata): what a query
+    /// cache keeps. Faster than <see cref="ReadAsync"/> by a wide margin: the columns are read
+    /// into pooled buffers and each series' arrays are allocated once at their final size.
+    /// Series with neither float samples nor histograms are left out.
     /// </summary>
-    public async Task<List<FloatSeriesColumns>> ReadFloatColumnsAsync(CancellationToken cancellationToken = default)
+    public async Task<List<SeriesColumns>> ReadColumnsAsync(CancellationToken cancellationToken = default)
     {
-        var result = new List<FloatSeriesColumns>();
+        var result = new List<SeriesColumns>();
         foreach (var group in RowGroups)
         {
-            await ReadFloatGroupAsync(group.Index, result, cancellationToken).ConfigureAwait(false);
+            await ReadColumnsGroupAsync(group.Index, result, cancellationToken).ConfigureAwait(false);
         }
 
         return result;
     }
 
-    private async Task ReadFloatGroupAsync(int index, List<FloatSeriesColumns> output, CancellationToken ct)
+    private async Task ReadColumnsGroupAsync(int index, List<SeriesColumns> output, CancellationToken ct)
     {
         var group = _reader.OpenRowGroupReader(index);
         var rowCount = checked((int)group.RowCount);
@@ -130,7 +130,24 @@ public sealed class SampleBlockReader : IAsyncDisposable
         var wanted = new bool[rowCount];
         Array.Fill(wanted, true);
         var series = await ReadLabelsAsync(group, names, wanted, ct).ConfigureAwait(false);
+        var floats = await ReadFloatColumnsAsync(group, rowCount, ct).ConfigureAwait(false);
+        await ReadHistogramsAsync(group, BlockQuery.All, series, ct).ConfigureAwait(false);
+        for (var row = 0; row < rowCount; row++)
+        {
+            var (timestamps, values, increasing) = floats[row];
+            if (series[row] is { } one && (timestamps.Length > 0 || one.Histograms.Count > 0))
+            {
+                output.Add(new SeriesColumns(one, timestamps, values, increasing));
+            }
+        }
+    }
 
+    /// <summary>Each row's float samples as two arrays (empty for a row without any).</summary>
+    private async Task<(long[] Timestamps, double[] Values, bool StrictlyIncreasing)[]> ReadFloatColumnsAsync(ParquetRowGroupReader group, int rowCount, CancellationToken ct)
+    {
+        var s = _schema;
+        var rows = new (long[], double[], bool)[rowCount];
+        Array.Fill(rows, ([], [], true));
         var entries = checked((int)(group.GetMetadata(s.SampleTimestamp)?.MetaData?.NumValues ?? 0));
         var timestamps = ArrayPool<long>.Shared.Rent(entries);
         var repetitions = ArrayPool<int>.Shared.Rent(entries);
@@ -170,7 +187,7 @@ public sealed class SampleBlockReader : IAsyncDisposable
                 }
 
                 var count = definitions[at] < element ? 0 : end - at;
-                if (count > 0 && series[row] is { } labels)
+                if (count > 0)
                 {
                     var ts = new long[count];
                     var vs = new double[count];
@@ -185,14 +202,7 @@ public sealed class SampleBlockReader : IAsyncDisposable
                             : throw new InvalidDataException($"sample {at + i} of a row group has neither a value nor a scaled value");
                     }
 
-                    output.Add(new FloatSeriesColumns(labels, ts, vs, increasing));
-                }
-                else
-                {
-                    for (var i = 0; i < count; i++)
-                    {
-                        _ = valueDefinitions[at + i] == valuePresent ? dv++ : sc++;
-                    }
+                    rows[row] = (ts, vs, increasing);
                 }
 
                 v += count;
@@ -215,6 +225,8 @@ public sealed class SampleBlockReader : IAsyncDisposable
                 ArrayPool<int>.Shared.Return(divisorDefinitions);
             }
         }
+
+        return rows;
     }
 
     public ValueTask DisposeAsync() => _reader.DisposeAsync();
@@ -486,10 +498,10 @@ public sealed class SampleBlockReader : IAsyncDisposable
 }
 
 /// <summary>
-/// One series' float samples as a block holds them, for readers that keep columns.
+/// One series' samples as a block holds them, for readers that keep columns.
 /// </summary>
-/// <param name="Series">The series' labels and id; its sample lists are empty.</param>
+/// <param name="Series">The series' labels and id, and its native histograms; its float sample list is empty.</param>
 /// <param name="Timestamps">Milliseconds, in the block's order (by time).</param>
 /// <param name="Values">Bit for bit as stored (stale markers included).</param>
 /// <param name="StrictlyIncreasing">No two samples share a timestamp.</param>
-public sealed record FloatSeriesColumns(StoredSeries Series, long[] Timestamps, double[] Values, bool StrictlyIncreasing);
+public sealed record SeriesColumns(StoredSeries Series, long[] Timestamps, double[] Values, bool StrictlyIncreasing);

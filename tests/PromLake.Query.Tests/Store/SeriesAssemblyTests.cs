@@ -1,6 +1,8 @@
+using Google.Protobuf;
 using PromLake.Query.Model;
 using PromLake.Query.Store;
 using Block = PromLake.Storage.Series;
+using V2 = PromLake.Protocol.WriteV2;
 
 namespace PromLake.Query.Tests.Store;
 
@@ -53,6 +55,36 @@ public sealed class SeriesAssemblyTests
 
         Assert.Null(assembly.Build(5000, 9000));
     }
+
+    [Fact]
+    public void Native_histograms_join_the_floats_by_time_the_last_written_of_a_timestamp_kept()
+    {
+        var assembly = NewAssembly();
+        assembly.Add([1000, 3000], [1, 3], strictlyIncreasing: true, 0, 9000);
+        assembly.AddHistograms([Histogram(2000, count: 5), Histogram(4000, count: 7), Histogram(9500, count: 1)], 0, 9000);
+        assembly.AddHistograms([Histogram(4000, count: 8), Histogram(3000, count: 9)], 0, 9000); // written later: wins
+
+        var samples = assembly.Build(0, 9000)!;
+
+        Assert.Equal([1000L, 2000, 3000, 4000], samples.Select(s => s.T).ToArray());
+        Assert.Equal(1.0, samples[0].F);
+        Assert.Null(samples[0].H);
+        Assert.Equal([5.0, 9, 8], samples.Skip(1).Select(s => s.H!.Count).ToArray());
+        Assert.True(assembly.HasSamples(0, 9000));
+    }
+
+    [Fact]
+    public void A_series_of_histograms_only_builds_them_and_keeps_their_messages_for_the_replica_merge()
+    {
+        var assembly = NewAssembly();
+        assembly.AddHistograms([Histogram(2000, count: 5), Histogram(1000, count: 4)], 0, 9000);
+
+        Assert.Equal([4.0, 5], assembly.Build(0, 9000)!.Select(s => s.H!.Count).ToArray());
+        Assert.Equal([1000L, 2000], assembly.ToStoredSeries(0, 9000).Histograms.Select(h => h.Timestamp).ToArray());
+    }
+
+    private static Block.HistogramSample Histogram(long t, long count) =>
+        new(t, new V2.Histogram { CountInt = (ulong)count, Sum = count, Timestamp = t }.ToByteArray());
 
     private static SeriesAssembly NewAssembly() =>
         new([new Block.Label("__name__", "up")], Labels.FromStrings("__name__", "up"));
