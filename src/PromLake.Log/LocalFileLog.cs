@@ -95,6 +95,21 @@ public sealed class LocalFileLog : ILogPublisher, ILogReader, IAsyncDisposable, 
         return ValueTask.FromResult(target.CommittedUntil);
     }
 
+    /// <summary>The first position of the shard still kept: where its first event is, until <see cref="TruncateBefore"/> moves it.</summary>
+    public long GetBeginPosition(int shard) => ShardAt(shard).BeginPosition;
+
+    /// <summary>
+    /// Lets go of the shard's events before <paramref name="position"/>, which every reader
+    /// must have passed: the disk space of whole segment files before it is freed at the next
+    /// commit. Positions before the shard's beginning or past its end change nothing beyond it.
+    /// </summary>
+    public void TruncateBefore(int shard, long position)
+    {
+        var target = ShardAt(shard);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposeStarted) != 0, this);
+        target.TruncateBefore(position);
+    }
+
     /// <summary>
     /// Waits for running publishes to become durable, stops waiting reads (they throw
     /// <see cref="ObjectDisposedException"/>) and closes the files. Safe to call more than once.

@@ -47,6 +47,24 @@ internal sealed class LogShard : IAsyncDisposable
     /// <summary>The address after the last committed event: what reads can return now.</summary>
     public long CommittedUntil => _log.CommittedUntilAddress;
 
+    /// <summary>The first position still kept: everything before it has been truncated away.</summary>
+    public long BeginPosition => _log.BeginAddress;
+
+    /// <summary>
+    /// Lets go of the events before <paramref name="position"/> (kept from the start of its
+    /// page on, since only a page start or an event's start is a valid begin). The new
+    /// beginning becomes durable with the next commit, which also deletes the segment files
+    /// wholly before it; reads from before it then fail.
+    /// </summary>
+    public void TruncateBefore(long position)
+    {
+        position = Math.Min(position, _log.CommittedUntilAddress);
+        if (position > _log.BeginAddress)
+        {
+            _log.TruncateUntilPageStart(position);
+        }
+    }
+
     public static LogShard Open(int index, string directory, LocalLogOptions options)
     {
         DurableDirectory.Create(directory);

@@ -11,7 +11,8 @@ public static class CompactionServiceCollectionExtensions
     /// Registers the background compactor over the host's log and checkpoint store,
     /// writing blocks to <c>PromLake:Storage</c> (Azurite by default), configured by
     /// <c>PromLake:Compactor</c>. Set <c>PromLake:Compactor:Enabled</c> to false to run
-    /// the write path alone. Retention is enforced when the host registers a
+    /// the write path alone. Over the local log it also truncates what the compactor has long passed
+    /// (<see cref="LocalLogTruncation"/>). Retention is enforced when the host registers a
     /// <see cref="TenantRetention"/> (both hosts do, from the tenants' limits).
     /// </summary>
     public static IServiceCollection AddPromLakeCompactor(this IServiceCollection services, IConfiguration configuration)
@@ -31,6 +32,8 @@ public static class CompactionServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetService<TenantRetention>(),
             sp.GetService<TimeProvider>()));
+        services.AddHostedService(sp => new LocalLogTruncation(
+            sp.GetService<LocalFileLog>(), sp.GetRequiredService<ICheckpointStore>(), options, sp.GetRequiredService<ILogger<LocalLogTruncation>>(), sp.GetService<TimeProvider>()));
         return services;
     }
 

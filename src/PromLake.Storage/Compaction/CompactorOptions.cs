@@ -52,6 +52,13 @@ public sealed class CompactorOptions
     /// </summary>
     public TimeSpan MaxMergeDuration { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long the standalone server's local log keeps events after the compactor's checkpoint has
+    /// passed them; older ones are truncated away (whole segment files freed) every minute. Queries
+    /// read the log from checkpoints up to a few seconds old, so this must be well beyond that.
+    /// </summary>
+    public TimeSpan LocalLogKeep { get; set; } = TimeSpan.FromMinutes(5);
+
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(Consumer))
@@ -97,6 +104,11 @@ public sealed class CompactorOptions
         if (DrainWait <= TimeSpan.Zero || DrainWait > TimeSpan.FromMinutes(1))
         {
             throw new InvalidOperationException($"{Section}:{nameof(DrainWait)} must be between 0 and 1 minute (it is {DrainWait})");
+        }
+
+        if (LocalLogKeep < TimeSpan.FromMinutes(1) || LocalLogKeep > TimeSpan.FromDays(30))
+        {
+            throw new InvalidOperationException($"{Section}:{nameof(LocalLogKeep)} must be between 1 minute and 30 days (it is {LocalLogKeep})");
         }
 
         if (ReadBatchSize is < 1 or > 10_000)
