@@ -134,6 +134,13 @@ public sealed class BlockMerge
             RepeatDedup.Apply(s.Histograms);
         }
 
-        return _replicas.Apply(order);
+        // Exemplars after the replica merge, which keeps both replicas' (the same ones, as a rule).
+        var merged = _replicas.Apply(order);
+        foreach (var s in merged)
+        {
+            RepeatDedup.Apply(s.Exemplars);
+        }
+
+        return merged;
     }
 }

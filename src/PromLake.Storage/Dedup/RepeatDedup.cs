@@ -94,4 +94,36 @@ public static class RepeatDedup
 
         return true;
     }
+
+    /// <summary>
+    /// Exemplars: repeats of one (timestamp, value bit for bit, labels) dropped, as Prometheus's
+    /// exemplar storage drops a duplicate; the rest sorted by timestamp, stable. Distinct
+    /// exemplars of one timestamp all stay (an exemplar is not a sample of the series).
+    /// </summary>
+    public static void Apply(List<Exemplar> exemplars)
+    {
+        if (exemplars.Count < 2)
+        {
+            return;
+        }
+
+        var sorted = exemplars.OrderBy(e => e.Timestamp).ToList(); // OrderBy is stable
+        exemplars.Clear();
+        for (var i = 0; i < sorted.Count; i++)
+        {
+            var repeat = false;
+            for (var j = i - 1; j >= 0 && sorted[j].Timestamp == sorted[i].Timestamp && !repeat; j--)
+            {
+                repeat = SameExemplar(sorted[i], sorted[j]);
+            }
+
+            if (!repeat)
+            {
+                exemplars.Add(sorted[i]);
+            }
+        }
+    }
+
+    private static bool SameExemplar(Exemplar a, Exemplar b) =>
+        BitConverter.DoubleToUInt64Bits(a.Value) == BitConverter.DoubleToUInt64Bits(b.Value) && a.Labels.AsSpan().SequenceEqual(b.Labels);
 }

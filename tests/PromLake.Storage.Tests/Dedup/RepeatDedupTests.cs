@@ -35,4 +35,20 @@ public class RepeatDedupTests
 
         Assert.Equal(original, samples);
     }
+
+    [Fact]
+    public void Exemplars_keep_one_of_each_repeat_and_every_distinct_one_in_time_order()
+    {
+        var labels = Gen.OneOf(Gen.Const(Array.Empty<Label>()), Gen.Const(new[] { new Label("trace_id", "a") }), Gen.Const(new[] { new Label("trace_id", "b") }));
+        Gen.Select(Gen.Long[0, 5], Gen.OneOf(Gen.Const(1.0), Gen.Const(2.0), Gen.Const(double.NaN)), labels).List[0, 40].Sample(triples =>
+        {
+            var exemplars = triples.Select(t => new Exemplar(t.Item1, t.Item2, t.Item3)).ToList();
+            var key = (Exemplar e) => (e.Timestamp, BitConverter.DoubleToUInt64Bits(e.Value), string.Join(",", e.Labels));
+            var expected = exemplars.DistinctBy(key).OrderBy(e => e.Timestamp).Select(key).ToList();
+
+            RepeatDedup.Apply(exemplars);
+
+            Assert.Equal(expected, exemplars.Select(key).ToList());
+        });
+    }
 }
