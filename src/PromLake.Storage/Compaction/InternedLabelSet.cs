@@ -3,8 +3,8 @@ using PromLake.Storage.Series;
 namespace PromLake.Storage.Compaction;
 
 /// <summary>
-/// A series' label set as the log spells it (the UTF-8 bytes of name 0xff value 0xff …, in
-/// the order of the entry's references) with its strings, built once. Kept by
+/// A series' label set as the log spells it (the symbol numbers of name, value, name, …, in
+/// the order of the entry's references, see <see cref="SymbolTable"/>) with its strings, built once. Kept by
 /// <see cref="LabelSetCache"/> from flush to flush, so a series that arrives in every event
 /// has its strings made once, not once per sample or per event.
 /// </summary>
@@ -12,7 +12,7 @@ internal sealed class InternedLabelSet
 {
     private string? _sortKey;
 
-    public InternedLabelSet(byte[] key, ulong hash, StoredSeries template)
+    public InternedLabelSet(uint[] key, ulong hash, StoredSeries template)
     {
         Key = key;
         Hash = hash;
@@ -20,8 +20,8 @@ internal sealed class InternedLabelSet
         Canonical = this;
     }
 
-    /// <summary>The label bytes as they appeared in the log.</summary>
-    public byte[] Key { get; }
+    /// <summary>The labels' symbol numbers in the order they appeared in the log.</summary>
+    public uint[] Key { get; }
 
     public ulong Hash { get; }
 
