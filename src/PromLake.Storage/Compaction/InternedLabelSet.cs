@@ -1,3 +1,4 @@
+using PromLake.Storage.Parquet;
 using PromLake.Storage.Series;
 
 namespace PromLake.Storage.Compaction;
@@ -11,6 +12,7 @@ namespace PromLake.Storage.Compaction;
 internal sealed class InternedLabelSet
 {
     private string? _sortKey;
+    private LabelColumns? _labelColumns;
 
     public InternedLabelSet(uint[] key, ulong hash, StoredSeries template)
     {
@@ -33,6 +35,9 @@ internal sealed class InternedLabelSet
     /// order, in which case both spellings must land in the same series.
     /// </summary>
     public InternedLabelSet Canonical { get; set; }
+
+    /// <summary>The labels as the block writer's label columns, made on first use.</summary>
+    public LabelColumns LabelColumns => _labelColumns ??= LabelColumns.Of(Template);
 
     /// <summary>The key block order sorts by (<see cref="SeriesSortKey"/>), made on first use.</summary>
     public string SortKey => _sortKey ??= SeriesSortKey.Of(Template);

@@ -66,7 +66,7 @@ public sealed class L0Flush
         foreach (var s in series)
         {
             s.Deduplicate();
-            rows.Add(new BlockRow(s.LabelSet.Template, s.Samples.Columns, s.HistogramsOrEmpty, s.ExemplarsOrEmpty, s.Metadata));
+            rows.Add(new BlockRow(s.LabelSet.Template, s.LabelSet.LabelColumns, s.Samples.Columns, s.HistogramsOrEmpty, s.ExemplarsOrEmpty, s.Metadata));
         }
 
         return writer.WriteRowsAsync(rows, destination, cancellationToken);

@@ -106,7 +106,7 @@ public sealed class SampleBlockWriter
     /// <summary>The column buffers of one row group, reused from group to group.</summary>
     private sealed class RowGroupColumns(BlockSchema schema)
     {
-        private readonly List<string> _metricNames = [];
+        private readonly ColumnBuffer<ReadOnlyMemory<char>> _metricNames = new();
         private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
         private readonly LevelledColumn<ReadOnlyMemory<char>> _labelNames = new();
         private readonly ColumnBuffer<ReadOnlyMemory<char>> _labelValues = new();
@@ -154,8 +154,16 @@ public sealed class SampleBlockWriter
             for (var r = start; r < end; r++)
             {
                 var row = rows[r];
-                _metricNames.Add(row.MetricName);
-                AddLabels(row.Labels, row.LabelsInterned);
+                _metricNames.Add(row.MetricName.AsMemory());
+                if (row.LabelColumns is { } labels)
+                {
+                    AddLabels(labels);
+                }
+                else
+                {
+                    AddLabels(row.Labels);
+                }
+
                 AddSamples(row, summary);
                 AddHistograms(row.Histograms, summary);
                 AddExemplars(row.Exemplars, summary);
@@ -166,7 +174,7 @@ public sealed class SampleBlockWriter
         public async Task WriteAsync(ParquetWriter writer, CancellationToken cancellationToken)
         {
             using var group = writer.CreateRowGroup();
-            await group.WriteAsync(schema.MetricName, _metricNames).ConfigureAwait(false);
+            await group.WriteAsync(schema.MetricName, _metricNames.Memory, cancellationToken: cancellationToken).ConfigureAwait(false);
             await _labelNames.WriteAsync(group, schema.LabelName, cancellationToken).ConfigureAwait(false);
             await _labelNames.WriteAsync(group, schema.LabelValue, _labelValues, cancellationToken).ConfigureAwait(false);
 
@@ -222,7 +230,19 @@ public sealed class SampleBlockWriter
             _units.Clear();
         }
 
-        private void AddLabels(Label[] labels, bool interned)
+        private void AddLabels(LabelColumns labels)
+        {
+            if (labels.Names.Length == 0)
+            {
+                _labelNames.AddLevels(_labelPresent - 1, 0);
+                return;
+            }
+
+            _labelNames.AddList(labels.Names, _labelPresent);
+            _labelValues.AddRange(labels.Values);
+        }
+
+        private void AddLabels(Label[] labels)
         {
             var first = true;
             foreach (var label in labels)
@@ -232,8 +252,8 @@ public sealed class SampleBlockWriter
                     continue;
                 }
 
-                _labelNames.Add(interned ? label.Name.AsMemory() : Interned(label.Name), _labelPresent, first ? 0 : 1);
-                _labelValues.Add(interned ? label.Value.AsMemory() : Interned(label.Value));
+                _labelNames.Add(Interned(label.Name), _labelPresent, first ? 0 : 1);
+                _labelValues.Add(Interned(label.Value));
                 first = false;
             }
 
