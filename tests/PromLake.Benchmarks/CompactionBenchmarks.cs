@@ -32,7 +32,7 @@ public class CompactionBenchmarks
     private const int SeriesPerRequest = 2_000;
     private readonly List<byte[]> _events = [];
     private readonly FlushBuffer _buffer = new();
-    private readonly SampleBlockWriter _writer = new();
+    private readonly SampleBlockWriter _writer = new(SampleBlockWriterOptions.Level0);
     private readonly MemoryStream _block = new();
 
     [Params(1, 5)]

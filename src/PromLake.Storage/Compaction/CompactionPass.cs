@@ -46,7 +46,7 @@ public sealed partial class CompactionPass
         _options = options;
         _loggers = loggers;
         _logger = loggers.CreateLogger<CompactionPass>();
-        _flush = new L0Flush(container, new SampleBlockWriter());
+        _flush = new L0Flush(container, new SampleBlockWriter(SampleBlockWriterOptions.Level0));
         _maintenance = new BlockMaintenance(container, options, retention, clock, loggers);
         _localOwners = [.. Enumerable.Range(0, log.ShardCount).Select(_ => new SemaphoreSlim(1, 1))];
     }

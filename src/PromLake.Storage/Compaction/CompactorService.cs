@@ -41,7 +41,7 @@ public sealed partial class CompactorService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await EnsureContainerAsync(stoppingToken).ConfigureAwait(false);
-        var flush = new L0Flush(_container, new SampleBlockWriter());
+        var flush = new L0Flush(_container, new SampleBlockWriter(SampleBlockWriterOptions.Level0));
         var shards = new Task[_log.ShardCount];
         for (var shard = 0; shard < shards.Length; shard++)
         {

@@ -36,6 +36,9 @@ internal sealed class IngestEventDecoder
     /// <summary>The event's symbol table, valid until the next event is decoded.</summary>
     public ReadOnlySpan<Utf8Ref> Symbols => _symbols.AsSpan(0, _symbolCount);
 
+    /// <summary>How many events this decoder has begun: names the current symbol table for caches of it.</summary>
+    public int EventNumber { get; private set; }
+
     /// <exception cref="InvalidDataException">The event is malformed or of a format version this compactor does not read.</exception>
     public void Decode(ReadOnlySpan<byte> payload, long position, FlushBuffer sink)
     {
@@ -112,6 +115,7 @@ internal sealed class IngestEventDecoder
     private void ReadSymbols(ProtoReader reader)
     {
         _symbolCount = 0;
+        EventNumber++;
         while (reader.TryReadTag(out var field, out var wireType))
         {
             if (field != 4)

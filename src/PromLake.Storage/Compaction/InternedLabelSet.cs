@@ -1,18 +1,20 @@
+using PromLake.Storage.Parquet;
 using PromLake.Storage.Series;
 
 namespace PromLake.Storage.Compaction;
 
 /// <summary>
-/// A series' label set as the log spells it (the UTF-8 bytes of name 0xff value 0xff …, in
-/// the order of the entry's references) with its strings, built once. Kept by
+/// A series' label set as the log spells it (the symbol numbers of name, value, name, …, in
+/// the order of the entry's references, see <see cref="SymbolTable"/>) with its strings, built once. Kept by
 /// <see cref="LabelSetCache"/> from flush to flush, so a series that arrives in every event
 /// has its strings made once, not once per sample or per event.
 /// </summary>
 internal sealed class InternedLabelSet
 {
     private string? _sortKey;
+    private LabelColumns? _labelColumns;
 
-    public InternedLabelSet(byte[] key, ulong hash, StoredSeries template)
+    public InternedLabelSet(uint[] key, ulong hash, StoredSeries template)
     {
         Key = key;
         Hash = hash;
@@ -20,8 +22,8 @@ internal sealed class InternedLabelSet
         Canonical = this;
     }
 
-    /// <summary>The label bytes as they appeared in the log.</summary>
-    public byte[] Key { get; }
+    /// <summary>The labels' symbol numbers in the order they appeared in the log.</summary>
+    public uint[] Key { get; }
 
     public ulong Hash { get; }
 
@@ -33,6 +35,9 @@ internal sealed class InternedLabelSet
     /// order, in which case both spellings must land in the same series.
     /// </summary>
     public InternedLabelSet Canonical { get; set; }
+
+    /// <summary>The labels as the block writer's label columns, made on first use.</summary>
+    public LabelColumns LabelColumns => _labelColumns ??= LabelColumns.Of(Template);
 
     /// <summary>The key block order sorts by (<see cref="SeriesSortKey"/>), made on first use.</summary>
     public string SortKey => _sortKey ??= SeriesSortKey.Of(Template);

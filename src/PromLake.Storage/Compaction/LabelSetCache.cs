@@ -1,14 +1,18 @@
 using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using System.Text;
 using PromLake.Storage.Series;
 
 namespace PromLake.Storage.Compaction;
 
 /// <summary>
-/// Label sets by their bytes in the log, kept across flushes (VictoriaMetrics keeps a
-/// similar cache of metric names): looking a series up hashes and compares bytes, and only
-/// a label set not seen before has strings built for it. Bounded: once it holds
-/// <see cref="MaxSets"/> sets it starts over at the next flush.
+/// Label sets by their labels in the log, kept across flushes (VictoriaMetrics keeps a
+/// similar cache of metric names): only a label set not seen before has strings built for
+/// it. Each distinct label text (a symbol) gets a number the first time it is met, and
+/// each event's symbol table is mapped to those numbers as its references are met, once per
+/// symbol per event; a set is then found by the numbers of its labels, a few integers
+/// hashed and compared, instead of by copying, hashing and comparing its bytes for every
+/// entry. Bounded: once it holds <see cref="MaxSets"/> sets it starts over at the next flush.
 /// </summary>
 internal sealed class LabelSetCache
 {
@@ -21,8 +25,15 @@ internal sealed class LabelSetCache
     // to Parquet.Net's dictionaries as they are (see SampleBlockWriter's interning).
     private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
     private readonly List<InternedLabelSet> _canonical = [];
+    private readonly SymbolTable _symbols = new();
     private bool _ranked;
-    private byte[] _key = new byte[1024];
+    private uint[] _key = new uint[64];
+
+    // The current event's symbols by reference: their numbers, valid where the stamp is the event's.
+    private uint[] _eventSymbols = new uint[1024];
+    private int[] _eventStamps = new int[1024];
+    private int _eventNumber = -1;
+    private int _stamp;
 
     public int Count { get; private set; }
 
@@ -34,6 +45,9 @@ internal sealed class LabelSetCache
             _byHash.Clear();
             _strings.Clear();
             _canonical.Clear();
+            _symbols.Clear();
+            Array.Clear(_eventStamps);
+            _eventNumber = -1;
             Count = 0;
         }
     }
@@ -48,22 +62,32 @@ internal sealed class LabelSetCache
             throw new InvalidDataException($"timeseries {index}: labels_refs has an odd length {refs.Count}");
         }
 
-        var length = 0;
-        for (var i = 0; i < refs.Count; i++)
+        BeginEvent(decoder);
+        if (refs.Count > _key.Length)
         {
-            var symbol = decoder.Symbol(refs[i], index).Span(payload);
-            if (length + symbol.Length + 1 > _key.Length)
-            {
-                Array.Resize(ref _key, Math.Max(_key.Length * 2, length + symbol.Length + 1));
-            }
-
-            symbol.CopyTo(_key.AsSpan(length));
-            length += symbol.Length;
-            _key[length++] = 0xff;
+            _key = new uint[Math.Max(_key.Length * 2, refs.Count)];
         }
 
-        var key = _key.AsSpan(0, length);
-        var hash = XxHash64.HashToUInt64(key);
+        var key = _key.AsSpan(0, refs.Count);
+        var symbolCount = decoder.Symbols.Length;
+        for (var i = 0; i < key.Length; i++)
+        {
+            var reference = refs[i];
+            if (reference >= (uint)symbolCount)
+            {
+                decoder.Symbol(reference, index); // throws: past the table
+            }
+
+            if (_eventStamps[reference] != _stamp)
+            {
+                _eventSymbols[reference] = _symbols.Number(decoder.Symbols[(int)reference].Span(payload));
+                _eventStamps[reference] = _stamp;
+            }
+
+            key[i] = _eventSymbols[reference];
+        }
+
+        var hash = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(key));
         _byHash.TryGetValue(hash, out var first);
         for (var set = first; set is not null; set = set.Next)
         {
@@ -89,7 +113,32 @@ internal sealed class LabelSetCache
         return created.Canonical;
     }
 
-    private InternedLabelSet Create(byte[] key, ulong hash, ReadOnlySpan<byte> payload, IngestEventDecoder decoder, List<uint> refs, int index)
+    /// <summary>Forgets the previous event's symbol numbers when the decoder has moved on.</summary>
+    private void BeginEvent(IngestEventDecoder decoder)
+    {
+        if (decoder.EventNumber == _eventNumber)
+        {
+            return;
+        }
+
+        _eventNumber = decoder.EventNumber;
+        var symbolCount = decoder.Symbols.Length;
+        if (symbolCount > _eventStamps.Length)
+        {
+            var length = Math.Max(_eventStamps.Length * 2, symbolCount);
+            _eventSymbols = new uint[length];
+            _eventStamps = new int[length];
+            _stamp = 0;
+        }
+
+        if (++_stamp == int.MaxValue)
+        {
+            Array.Clear(_eventStamps);
+            _stamp = 1;
+        }
+    }
+
+    private InternedLabelSet Create(uint[] key, ulong hash, ReadOnlySpan<byte> payload, IngestEventDecoder decoder, List<uint> refs, int index)
     {
         var labels = new Label[refs.Count / 2];
         for (var i = 0; i < labels.Length; i++)
@@ -159,7 +208,7 @@ internal sealed class LabelSetCache
     private InternedLabelSet Canonical(StoredSeries template)
     {
         var key = KeyOf(template.Labels);
-        var hash = XxHash64.HashToUInt64(key);
+        var hash = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(key.AsSpan()));
         _byHash.TryGetValue(hash, out var first);
         for (var set = first; set is not null; set = set.Next)
         {
@@ -176,17 +225,16 @@ internal sealed class LabelSetCache
         return created;
     }
 
-    private static byte[] KeyOf(Label[] labels)
+    /// <summary>The key of labels given as strings: their symbol numbers, name then value, in order.</summary>
+    private uint[] KeyOf(Label[] labels)
     {
-        var bytes = new List<byte>();
-        foreach (var label in labels)
+        var key = new uint[labels.Length * 2];
+        for (var i = 0; i < labels.Length; i++)
         {
-            bytes.AddRange(Encoding.UTF8.GetBytes(label.Name));
-            bytes.Add(0xff);
-            bytes.AddRange(Encoding.UTF8.GetBytes(label.Value));
-            bytes.Add(0xff);
+            key[2 * i] = _symbols.Number(Encoding.UTF8.GetBytes(labels[i].Name));
+            key[(2 * i) + 1] = _symbols.Number(Encoding.UTF8.GetBytes(labels[i].Value));
         }
 
-        return [.. bytes];
+        return key;
     }
 }

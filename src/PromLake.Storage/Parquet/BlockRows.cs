@@ -8,9 +8,47 @@ namespace PromLake.Storage.Parquet;
 /// </summary>
 internal readonly record struct SampleColumns(ReadOnlyMemory<long> Timestamps, ReadOnlyMemory<double> Values, ReadOnlyMemory<long> StartTimestamps);
 
+/// <summary>
+/// A series' labels but <c>__name__</c> as the writer's label columns take them, names and
+/// values in label order, each text one string instance: made once per label set and kept
+/// with it from flush to flush (<see cref="Compaction.InternedLabelSet"/>), so a level-0 row
+/// hands its labels over as two spans.
+/// </summary>
+internal sealed class LabelColumns
+{
+    private LabelColumns(ReadOnlyMemory<char>[] names, ReadOnlyMemory<char>[] values)
+    {
+        Names = names;
+        Values = values;
+    }
+
+    public ReadOnlyMemory<char>[] Names { get; }
+
+    public ReadOnlyMemory<char>[] Values { get; }
+
+    /// <summary>The label columns of <paramref name="series"/>, whose label strings must already be one instance per text.</summary>
+    public static LabelColumns Of(StoredSeries series)
+    {
+        var names = new List<ReadOnlyMemory<char>>(series.Labels.Length);
+        var values = new List<ReadOnlyMemory<char>>(series.Labels.Length);
+        foreach (var label in series.Labels)
+        {
+            if (label.Name != Label.MetricName)
+            {
+                names.Add(label.Name.AsMemory());
+                values.Add(label.Value.AsMemory());
+            }
+        }
+
+        return new LabelColumns([.. names], [.. values]);
+    }
+}
+
 /// <summary>One row of a block: a series with its lists sorted by time.</summary>
 internal sealed class BlockRow
 {
+    // Shared by every row whose samples are columns; never added to.
+    private static readonly List<Sample> NoSamples = [];
     private readonly StoredSeries _series;
 
     public BlockRow(StoredSeries series)
@@ -23,14 +61,14 @@ internal sealed class BlockRow
     }
 
     /// <summary>
-    /// A row whose samples are columns already; <paramref name="labels"/> gives the labels only,
-    /// and its label strings are one instance per text (<see cref="LabelsInterned"/>).
+    /// A row whose samples and labels are columns already; <paramref name="series"/> gives the
+    /// metric name and labels only, and its label strings are one instance per text.
     /// </summary>
-    public BlockRow(StoredSeries labels, SampleColumns samples, List<HistogramSample> histograms, List<Exemplar> exemplars, SeriesMetadata? metadata)
+    public BlockRow(StoredSeries series, LabelColumns labels, SampleColumns samples, List<HistogramSample> histograms, List<Exemplar> exemplars, SeriesMetadata? metadata)
     {
-        LabelsInterned = true;
-        _series = labels;
-        SampleList = [];
+        _series = series;
+        LabelColumns = labels;
+        SampleList = NoSamples;
         Columns = samples;
         HistogramList = histograms;
         ExemplarList = exemplars;
@@ -42,8 +80,8 @@ internal sealed class BlockRow
     public List<Sample> SampleList { get; set; }
     public SampleColumns? Columns { get; }
 
-    /// <summary>Whether equal label texts of every row are already the same string instance (the writer need not map them).</summary>
-    public bool LabelsInterned { get; }
+    /// <summary>The labels as columns, for a row made from them; otherwise the writer builds them from <see cref="Labels"/>.</summary>
+    public LabelColumns? LabelColumns { get; }
     public List<HistogramSample> HistogramList { get; set; }
     public List<Exemplar> ExemplarList { get; set; }
     public SeriesMetadata? Metadata { get; set; }

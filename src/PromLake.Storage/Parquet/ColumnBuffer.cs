@@ -43,6 +43,19 @@ internal sealed class ColumnBuffer<T>
         _count += count;
     }
 
+    /// <summary>Empties the buffer and hands out <paramref name="count"/> entries to fill in place.</summary>
+    public Span<T> Reset(int count)
+    {
+        Clear();
+        if (count > _items.Length)
+        {
+            _items = new T[Math.Max(_items.Length * 2, count)];
+        }
+
+        _count = count;
+        return _items.AsSpan(0, count);
+    }
+
     public void Clear()
     {
         if (System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<T>())

@@ -106,7 +106,7 @@ public sealed class SampleBlockWriter
     /// <summary>The column buffers of one row group, reused from group to group.</summary>
     private sealed class RowGroupColumns(BlockSchema schema)
     {
-        private readonly List<string> _metricNames = [];
+        private readonly ColumnBuffer<ReadOnlyMemory<char>> _metricNames = new();
         private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
         private readonly LevelledColumn<ReadOnlyMemory<char>> _labelNames = new();
         private readonly ColumnBuffer<ReadOnlyMemory<char>> _labelValues = new();
@@ -119,6 +119,7 @@ public sealed class SampleBlockWriter
         private readonly ColumnBuffer<long> _scratchTimestamps = new();
         private readonly ColumnBuffer<double> _scratchValues = new();
         private readonly ColumnBuffer<long> _scratchStarts = new();
+        private readonly ColumnBuffer<long> _scratchScaled = new();
 
         private readonly LevelledColumn<long> _histogramTimestamps = new();
         private readonly ColumnBuffer<double> _histogramCounts = new();
@@ -153,8 +154,16 @@ public sealed class SampleBlockWriter
             for (var r = start; r < end; r++)
             {
                 var row = rows[r];
-                _metricNames.Add(row.MetricName);
-                AddLabels(row.Labels, row.LabelsInterned);
+                _metricNames.Add(row.MetricName.AsMemory());
+                if (row.LabelColumns is { } labels)
+                {
+                    AddLabels(labels);
+                }
+                else
+                {
+                    AddLabels(row.Labels);
+                }
+
                 AddSamples(row, summary);
                 AddHistograms(row.Histograms, summary);
                 AddExemplars(row.Exemplars, summary);
@@ -165,7 +174,7 @@ public sealed class SampleBlockWriter
         public async Task WriteAsync(ParquetWriter writer, CancellationToken cancellationToken)
         {
             using var group = writer.CreateRowGroup();
-            await group.WriteAsync(schema.MetricName, _metricNames).ConfigureAwait(false);
+            await group.WriteAsync(schema.MetricName, _metricNames.Memory, cancellationToken: cancellationToken).ConfigureAwait(false);
             await _labelNames.WriteAsync(group, schema.LabelName, cancellationToken).ConfigureAwait(false);
             await _labelNames.WriteAsync(group, schema.LabelValue, _labelValues, cancellationToken).ConfigureAwait(false);
 
@@ -221,7 +230,19 @@ public sealed class SampleBlockWriter
             _units.Clear();
         }
 
-        private void AddLabels(Label[] labels, bool interned)
+        private void AddLabels(LabelColumns labels)
+        {
+            if (labels.Names.Length == 0)
+            {
+                _labelNames.AddLevels(_labelPresent - 1, 0);
+                return;
+            }
+
+            _labelNames.AddList(labels.Names, _labelPresent);
+            _labelValues.AddRange(labels.Values);
+        }
+
+        private void AddLabels(Label[] labels)
         {
             var first = true;
             foreach (var label in labels)
@@ -231,8 +252,8 @@ public sealed class SampleBlockWriter
                     continue;
                 }
 
-                _labelNames.Add(interned ? label.Name.AsMemory() : Interned(label.Name), _labelPresent, first ? 0 : 1);
-                _labelValues.Add(interned ? label.Value.AsMemory() : Interned(label.Value));
+                _labelNames.Add(Interned(label.Name), _labelPresent, first ? 0 : 1);
+                _labelValues.Add(Interned(label.Value));
                 first = false;
             }
 
@@ -279,29 +300,31 @@ public sealed class SampleBlockWriter
 
             _sampleTimestamps.AddList(timestamps, _elementPresent);
             var scale = schema.HasScaledValues ? DecimalScale.ScaleOf(values) : -1;
-            var anyScaled = false;
-            for (var i = 0; i < starts.Length; i++)
+            var anyScaled = scale >= 0 && AddScaled(values, scale);
+            if (!anyScaled)
             {
-                var repetition = i == 0 ? 0 : 1;
-                if (scale >= 0 && DecimalScale.TryScale(values[i], scale, out var scaled))
-                {
-                    _sampleScaled.Add(scaled, _scaledPresent, repetition);
-                    _sampleValues.AddLevels(_valuePresent - 1, repetition);
-                    anyScaled = true;
-                }
-                else
-                {
-                    _sampleValues.Add(values[i], _valuePresent, repetition);
-                    _sampleScaled.AddLevels(_scaledPresent - 1, repetition);
-                }
+                _sampleValues.AddList(values, _valuePresent);
+                _sampleScaled.AddListLevels(_scaledPresent - 1, values.Length);
+            }
 
-                if (starts[i] != 0)
+            if (!starts.ContainsAnyExcept(0L))
+            {
+                // RW 1.0 never sends start timestamps: the whole list is NULL.
+                _sampleStarts.AddListLevels(_startPresent - 1, starts.Length);
+            }
+            else
+            {
+                for (var i = 0; i < starts.Length; i++)
                 {
-                    _sampleStarts.Add(starts[i], _startPresent, repetition);
-                }
-                else
-                {
-                    _sampleStarts.AddLevels(_startPresent - 1, repetition);
+                    var repetition = i == 0 ? 0 : 1;
+                    if (starts[i] != 0)
+                    {
+                        _sampleStarts.Add(starts[i], _startPresent, repetition);
+                    }
+                    else
+                    {
+                        _sampleStarts.AddLevels(_startPresent - 1, repetition);
+                    }
                 }
             }
 
@@ -318,6 +341,53 @@ public sealed class SampleBlockWriter
             summary.Include(timestamps[0]);
             summary.Include(timestamps[^1]);
             summary.Samples += timestamps.Length;
+        }
+
+        /// <summary>
+        /// Adds the row's values at <paramref name="scale"/>: those that scale to <c>scaled</c>,
+        /// the rest to <c>value</c>. False, with nothing added, when none of them scales.
+        /// </summary>
+        private bool AddScaled(ReadOnlySpan<double> values, int scale)
+        {
+            // Usually every value scales: the list goes in whole, without a branch per sample.
+            var all = _scratchScaled.Reset(values.Length);
+            var count = 0;
+            for (var i = 0; i < values.Length; i++)
+            {
+                if (DecimalScale.TryScale(values[i], scale, out all[i]))
+                {
+                    count++;
+                }
+            }
+
+            if (count == values.Length)
+            {
+                _sampleScaled.AddList(all, _scaledPresent);
+                _sampleValues.AddListLevels(_valuePresent - 1, values.Length);
+                return true;
+            }
+
+            if (count == 0)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < values.Length; i++)
+            {
+                var repetition = i == 0 ? 0 : 1;
+                if (DecimalScale.TryScale(values[i], scale, out var scaled))
+                {
+                    _sampleScaled.Add(scaled, _scaledPresent, repetition);
+                    _sampleValues.AddLevels(_valuePresent - 1, repetition);
+                }
+                else
+                {
+                    _sampleValues.Add(values[i], _valuePresent, repetition);
+                    _sampleScaled.AddLevels(_scaledPresent - 1, repetition);
+                }
+            }
+
+            return true;
         }
 
         private void AddHistograms(ReadOnlySpan<HistogramSample> histograms, BlockWriteSummary summary)
@@ -438,6 +508,14 @@ public sealed class SampleBlockWriter
             _definitions.AddRepeated(definition, values.Length);
             _repetitions.Add(0);
             _repetitions.AddRepeated(1, values.Length - 1);
+        }
+
+        /// <summary>The levels of a whole list whose entries are all at <paramref name="definition"/> (absent leaves, say).</summary>
+        public void AddListLevels(int definition, int count)
+        {
+            _definitions.AddRepeated(definition, count);
+            _repetitions.Add(0);
+            _repetitions.AddRepeated(1, count - 1);
         }
 
         public void AddLevels(int definition, int repetition)

@@ -13,6 +13,14 @@ public sealed record SampleBlockWriterOptions
     public CompressionLevel Compression { get; init; } = CompressionLevel.Optimal;
 
     /// <summary>
+    /// What the compactor writes level-0 blocks with: zstd <see cref="CompressionLevel.Fastest"/>.
+    /// A level-0 block lives until its hour is merged (the merge rewrites it at
+    /// <see cref="CompressionLevel.SmallestSize"/> from its rows, not its bytes), so its size
+    /// matters far less than the CPU of a flush, which runs every few seconds.
+    /// </summary>
+    public static SampleBlockWriterOptions Level0 { get; } = new() { Compression = CompressionLevel.Fastest };
+
+    /// <summary>
     /// A row group is closed once its rows hold this many samples, histograms and exemplars.
     /// Smaller groups prune more finely by metric name; larger ones compress a little better.
     /// A series is never split, so one very long series makes a group of its own.

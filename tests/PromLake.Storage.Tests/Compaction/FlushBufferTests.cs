@@ -80,15 +80,18 @@ public class FlushBufferTests
             return entry;
         });
 
-    /// <summary>Events of two tenants; the symbol table sometimes after the series on the wire.</summary>
+    /// <summary>
+    /// Events of two tenants; the symbol table sometimes after the series on the wire, and
+    /// in an order of its own in each event (so the same label has other references).
+    /// </summary>
     private static readonly Gen<byte[][]> Events =
-        Gen.Select(Entries.Array[0, 6], Gen.Bool, Gen.Bool, Gen.Long[Hour - 5_000, Hour + 5_000])
+        Gen.Select(Entries.Array[0, 6], Gen.Bool, Gen.Bool, Gen.Long[Hour - 5_000, Hour + 5_000], Gen.Int[0, Alphabet.Length - 2])
             .Select(t =>
             {
                 var series = new Request();
-                series.Timeseries.Add(t.Item1);
+                series.Timeseries.Add(t.Item1.Select(e => Renumbered(e, t.Item5)));
                 var symbols = new Request();
-                symbols.Symbols.Add(Alphabet);
+                symbols.Symbols.Add(Alphabet.Select((_, i) => Alphabet[Original(i, t.Item5)]));
                 // Concatenated messages merge: the same Request either way round.
                 var request = t.Item2 ? [.. symbols.ToByteArray(), .. series.ToByteArray()] : series.ToByteArray().Concat(symbols.ToByteArray()).ToArray();
                 var envelope = new IngestEvent { FormatVersion = IngestEventFormat.CurrentVersion, Tenant = t.Item3 ? "tenant-a" : "b", ReceivedAtMs = t.Item4, Shard = 3 };
@@ -218,6 +221,38 @@ public class FlushBufferTests
             L0Flush.WriteBlockAsync(new SampleBlockWriter(), partition, actual).GetAwaiter().GetResult();
             Assert.Equal(expected, actual.ToArray());
         }
+    }
+
+    /// <summary>Where symbol <paramref name="reference"/> of <see cref="Alphabet"/> stands in a table rotated by <paramref name="shift"/> ("" stays first).</summary>
+    private static uint Rotated(uint reference, int shift) =>
+        reference == 0 ? 0 : 1 + (uint)((reference - 1 + shift) % (Alphabet.Length - 1));
+
+    private static int Original(int rotated, int shift) =>
+        rotated == 0 ? 0 : 1 + ((rotated - 1 - shift + (2 * (Alphabet.Length - 1))) % (Alphabet.Length - 1));
+
+    private static TimeSeries Renumbered(TimeSeries entry, int shift)
+    {
+        var copy = entry.Clone();
+        for (var i = 0; i < copy.LabelsRefs.Count; i++)
+        {
+            copy.LabelsRefs[i] = Rotated(copy.LabelsRefs[i], shift);
+        }
+
+        foreach (var exemplar in copy.Exemplars)
+        {
+            for (var i = 0; i < exemplar.LabelsRefs.Count; i++)
+            {
+                exemplar.LabelsRefs[i] = Rotated(exemplar.LabelsRefs[i], shift);
+            }
+        }
+
+        if (copy.Metadata is { } metadata)
+        {
+            metadata.HelpRef = Rotated(metadata.HelpRef, shift);
+            metadata.UnitRef = Rotated(metadata.UnitRef, shift);
+        }
+
+        return copy;
     }
 
     private static byte[] RequestField(byte[] request)
