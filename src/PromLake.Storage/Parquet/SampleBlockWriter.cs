@@ -67,7 +67,7 @@ public sealed class SampleBlockWriter
         await using (var writer = await ParquetWriter.CreateAsync(_schema.Schema, destination, parquetOptions, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             writer.CustomMetadata = new Dictionary<string, string> { [BlockSchema.VersionKey] = _schema.Version };
-            var columns = new RowGroupColumns(_schema);
+            using var columns = new RowGroupColumns(_schema, _options);
             var start = 0;
             while (start < rows.Count)
             {
@@ -104,8 +104,9 @@ public sealed class SampleBlockWriter
     }
 
     /// <summary>The column buffers of one row group, reused from group to group.</summary>
-    private sealed class RowGroupColumns(BlockSchema schema)
+    private sealed class RowGroupColumns(BlockSchema schema, SampleBlockWriterOptions options) : IDisposable
     {
+        private readonly ScaleTrial? _scaleTrial = options.ScaleTrial ? new ScaleTrial() : null;
         private readonly List<string> _metricNames = [];
         private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
         private readonly LevelledColumn<ReadOnlyMemory<char>> _labelNames = new();
@@ -198,6 +199,8 @@ public sealed class SampleBlockWriter
             group.CompleteValidate();
         }
 
+        public void Dispose() => _scaleTrial?.Dispose();
+
         private void Clear()
         {
             _metricNames.Clear();
@@ -278,12 +281,17 @@ public sealed class SampleBlockWriter
             }
 
             _sampleTimestamps.AddList(timestamps, _elementPresent);
-            var scale = schema.HasScaledValues ? DecimalScale.ScaleOf(values) : -1;
+            var divisor = schema.HasScaledValues ? DecimalScale.DivisorOf(values, options.CommonFactor) : double.NaN;
+            if (_scaleTrial is not null && !double.IsNaN(divisor) && !_scaleTrial.ScaledIsSmaller(values, divisor))
+            {
+                divisor = double.NaN;
+            }
+
             var anyScaled = false;
             for (var i = 0; i < starts.Length; i++)
             {
                 var repetition = i == 0 ? 0 : 1;
-                if (scale >= 0 && DecimalScale.TryScale(values[i], scale, out var scaled))
+                if (!double.IsNaN(divisor) && DecimalScale.TryScale(values[i], divisor, out var scaled))
                 {
                     _sampleScaled.Add(scaled, _scaledPresent, repetition);
                     _sampleValues.AddLevels(_valuePresent - 1, repetition);
@@ -307,7 +315,7 @@ public sealed class SampleBlockWriter
 
             if (anyScaled)
             {
-                _valueDivisors.Add(DecimalScale.Divisor(scale), 1, 0);
+                _valueDivisors.Add(divisor, 1, 0);
             }
             else
             {

@@ -30,6 +30,12 @@ public sealed record SampleBlockWriterOptions
     /// </summary>
     public bool ScaledValues { get; init; } = true;
 
+    /// <summary>Divide each series' divisor by the common factor of its scaled integers where that stays exact (<c>DecimalScale.DivisorOf</c>).</summary>
+    public bool CommonFactor { get; init; } = true;
+
+    /// <summary>Per series of at least <c>ScaleTrial.MinSamples</c> samples, keep the doubles when they compress smaller than the scaled integers.</summary>
+    public bool ScaleTrial { get; init; } = true;
+
     public void Validate()
     {
         if (!Enum.IsDefined(ValueEncoding))

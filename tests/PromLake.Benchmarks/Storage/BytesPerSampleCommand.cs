@@ -77,6 +77,8 @@ internal static class BytesPerSampleCommand
             };
             if (args.Contains("--alternatives"))
             {
+                variants.Add(new() { Compression = CompressionLevel.SmallestSize, CommonFactor = false, ScaleTrial = false });
+                variants.Add(new() { Compression = CompressionLevel.SmallestSize, ScaleTrial = false });
                 variants.Add(new() { Compression = CompressionLevel.SmallestSize, ScaledValues = false });
                 variants.Add(new() { Compression = CompressionLevel.SmallestSize, ScaledValues = false, ValueEncoding = SampleValueEncoding.ByteStreamSplit });
                 variants.Add(new() { Compression = CompressionLevel.SmallestSize, ScaledValues = false, ValueEncoding = SampleValueEncoding.Plain });
@@ -84,7 +86,8 @@ internal static class BytesPerSampleCommand
 
             foreach (var options in variants)
             {
-                var name = $"block-{options.Compression}-{options.ValueEncoding}-{(options.ScaledValues ? "scaled" : "doubles")}";
+                var scaling = !options.ScaledValues ? "doubles" : !options.CommonFactor ? "scaled-10k" : !options.ScaleTrial ? "scaled-no-trial" : "scaled";
+                var name = $"block-{options.Compression}-{options.ValueEncoding}-{scaling}";
                 var path = Path.Combine(work, name + ".parquet");
                 var clock = Stopwatch.StartNew();
                 await using (var file = File.Create(path))
@@ -93,7 +96,14 @@ internal static class BytesPerSampleCommand
                 }
 
                 var bytes = new FileInfo(path).Length;
-                Console.WriteLine($"| PromLake block, zstd {options.Compression}, {(options.ScaledValues ? "decimals as scaled integers, other" : "all")} values {options.ValueEncoding} | {bytes:N0} | {(double)bytes / samples:F3} | {(double)bytes / tsdbBytes:F2} | {clock.Elapsed.TotalSeconds:F1} s |");
+                var how = scaling switch
+                {
+                    "doubles" => "all values",
+                    "scaled-10k" => "decimals scaled by 10^k only (no common factor, no trial), other values",
+                    "scaled-no-trial" => "decimals scaled, common factor, no trial, other values",
+                    _ => "decimals scaled (common factor, trial against doubles), other values",
+                };
+                Console.WriteLine($"| PromLake block, zstd {options.Compression}, {how} {options.ValueEncoding} | {bytes:N0} | {(double)bytes / samples:F3} | {(double)bytes / tsdbBytes:F2} | {clock.Elapsed.TotalSeconds:F1} s |");
             }
 
             await PrintColumnBytesAsync(Path.Combine(work, $"block-{CompressionLevel.SmallestSize}-{SampleValueEncoding.Auto}-scaled.parquet"), samples);
@@ -128,7 +138,7 @@ internal static class BytesPerSampleCommand
     }
 
     /// <summary>Where the merged-level block's bytes go: compressed bytes per column, summed over row groups.</summary>
-    private static async Task PrintColumnBytesAsync(string path, long samples)
+    internal static async Task PrintColumnBytesAsync(string path, long samples)
     {
         await using var file = File.OpenRead(path);
         await using var reader = await Parquet.ParquetReader.CreateAsync(file);
