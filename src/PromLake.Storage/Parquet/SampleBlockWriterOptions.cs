@@ -6,6 +6,16 @@ namespace PromLake.Storage.Parquet;
 public sealed record SampleBlockWriterOptions
 {
     /// <summary>
+    /// What hour and day merges write: zstd SmallestSize and row groups of 2^22 elements. A
+    /// merged block is written once and kept for the retention, so it gets the smallest
+    /// setting: bigger groups pay the first copy of each target's timestamp sequence and each
+    /// DELTA_BINARY_PACKED start once per group rather than once per 2^20 elements (3 % of a
+    /// day block of the synthetic fleet, README.md), for buffers of about 250 MB while a group
+    /// is written and coarser pruning by metric name for readers of single groups.
+    /// </summary>
+    public static SampleBlockWriterOptions MergedLevels { get; } = new() { Compression = CompressionLevel.SmallestSize, RowGroupTargetElements = 1 << 22 };
+
+    /// <summary>
     /// zstd effort. <see cref="CompressionLevel.Optimal"/> (the default) suits level-0 flushes;
     /// <see cref="CompressionLevel.SmallestSize"/> saves a few per cent more at several times
     /// the CPU, which pays off for day blocks that are written once and kept for the retention.

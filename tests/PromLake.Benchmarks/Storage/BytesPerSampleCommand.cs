@@ -70,25 +70,28 @@ internal static class BytesPerSampleCommand
             Console.WriteLine("| storage | bytes | bytes/sample | vs TSDB | write time |");
             Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
             Console.WriteLine($"| Prometheus TSDB block (chunks + index) | {tsdbBytes:N0} | {(double)tsdbBytes / samples:F3} | 1.00 | |");
-            var variants = new List<SampleBlockWriterOptions>
+            // The level-0 setting, the merged-level one (what BlockMerge writes), and with
+            // --alternatives the merged level without each of its choices.
+            var merged = SampleBlockWriterOptions.MergedLevels;
+            var variants = new List<(string Name, SampleBlockWriterOptions Options)>
             {
-                new() { Compression = CompressionLevel.Optimal },
-                new() { Compression = CompressionLevel.SmallestSize },
+                ("PromLake block, zstd Optimal (level 0)", new() { Compression = CompressionLevel.Optimal }),
+                ("PromLake block, merged levels (zstd SmallestSize, 2^22-element row groups)", merged),
             };
             if (args.Contains("--alternatives"))
             {
-                variants.Add(new() { Compression = CompressionLevel.SmallestSize, CommonFactor = false, ScaleTrial = false });
-                variants.Add(new() { Compression = CompressionLevel.SmallestSize, ScaleTrial = false });
-                variants.Add(new() { Compression = CompressionLevel.SmallestSize, ScaledValues = false });
-                variants.Add(new() { Compression = CompressionLevel.SmallestSize, ScaledValues = false, ValueEncoding = SampleValueEncoding.ByteStreamSplit });
-                variants.Add(new() { Compression = CompressionLevel.SmallestSize, ScaledValues = false, ValueEncoding = SampleValueEncoding.Plain });
+                variants.Add(("— row groups of 2^20 elements", merged with { RowGroupTargetElements = 1 << 20 }));
+                variants.Add(("— no trial against doubles", merged with { RowGroupTargetElements = 1 << 20, ScaleTrial = false }));
+                variants.Add(("— divisors 10^k only, no trial (format 2 as first written)", merged with { RowGroupTargetElements = 1 << 20, ScaleTrial = false, CommonFactor = false }));
+                variants.Add(("— all values as doubles (version 1), Auto", merged with { RowGroupTargetElements = 1 << 20, ScaledValues = false }));
+                variants.Add(("— all values as doubles, BYTE_STREAM_SPLIT", merged with { RowGroupTargetElements = 1 << 20, ScaledValues = false, ValueEncoding = SampleValueEncoding.ByteStreamSplit }));
+                variants.Add(("— all values as doubles, PLAIN", merged with { RowGroupTargetElements = 1 << 20, ScaledValues = false, ValueEncoding = SampleValueEncoding.Plain }));
             }
 
-            foreach (var options in variants)
+            for (var v = 0; v < variants.Count; v++)
             {
-                var scaling = !options.ScaledValues ? "doubles" : !options.CommonFactor ? "scaled-10k" : !options.ScaleTrial ? "scaled-no-trial" : "scaled";
-                var name = $"block-{options.Compression}-{options.ValueEncoding}-{scaling}";
-                var path = Path.Combine(work, name + ".parquet");
+                var (description, options) = variants[v];
+                var path = Path.Combine(work, $"block-{v}.parquet");
                 var clock = Stopwatch.StartNew();
                 await using (var file = File.Create(path))
                 {
@@ -96,17 +99,10 @@ internal static class BytesPerSampleCommand
                 }
 
                 var bytes = new FileInfo(path).Length;
-                var how = scaling switch
-                {
-                    "doubles" => "all values",
-                    "scaled-10k" => "decimals scaled by 10^k only (no common factor, no trial), other values",
-                    "scaled-no-trial" => "decimals scaled, common factor, no trial, other values",
-                    _ => "decimals scaled (common factor, trial against doubles), other values",
-                };
-                Console.WriteLine($"| PromLake block, zstd {options.Compression}, {how} {options.ValueEncoding} | {bytes:N0} | {(double)bytes / samples:F3} | {(double)bytes / tsdbBytes:F2} | {clock.Elapsed.TotalSeconds:F1} s |");
+                Console.WriteLine($"| {description} | {bytes:N0} | {(double)bytes / samples:F3} | {(double)bytes / tsdbBytes:F2} | {clock.Elapsed.TotalSeconds:F1} s |");
             }
 
-            await PrintColumnBytesAsync(Path.Combine(work, $"block-{CompressionLevel.SmallestSize}-{SampleValueEncoding.Auto}-scaled.parquet"), samples);
+            await PrintColumnBytesAsync(Path.Combine(work, "block-1.parquet"), samples);
 
             var repeats = 0L;
             foreach (var one in series)
