@@ -9,7 +9,7 @@ namespace PromLake.Benchmarks.Storage;
 /// <c>bytes-by-family</c>: where a block's bytes go, per metric family, for several writer
 /// settings; quick to run on a small fleet while trying encodings, without promtool.
 /// <code>
-/// dotnet run -c Release --project tests/PromLake.Benchmarks -- bytes-by-family [--series 1129] [--hours 6] [--top 25]
+/// dotnet run -c Release --project tests/PromLake.Benchmarks -- bytes-by-family [--series 1129] [--hours 6] [--top 25] [--only PREFIX]
 /// </code>
 /// The whole fleet is written as one block per setting (the figure that matters), and each
 /// family as a block of its own, to see which families a change helps or hurts.
@@ -25,6 +25,14 @@ internal static class FamilyBytesCommand
         const long range = 54 * 3_600_000L;
         var start = (1_700_000_000_000 / range * range) + 3_600_000;
         var series = NodeFleet.Generate(seriesCount, start, TimeSpan.FromHours(hours));
+        var totalSamples = series.Sum(s => (long)s.Samples.Count);
+        if (Array.IndexOf(args, "--only") is var only and >= 0 && only + 1 < args.Length)
+        {
+            // Just the families whose names start so, as a share of the fleet's samples.
+            series = series.Where(s => s.MetricName.StartsWith(args[only + 1], StringComparison.Ordinal)).ToList();
+            Console.WriteLine($"only {args[only + 1]}*: {series.Sum(s => (long)s.Samples.Count):N0} of the fleet's {totalSamples:N0} samples");
+        }
+
         var samples = series.Sum(s => (long)s.Samples.Count);
         Console.WriteLine($"node_exporter fleet, {series.Count:N0} series, {hours} h at 15 s: {samples:N0} samples");
 
