@@ -24,6 +24,10 @@ namespace PromLake.Benchmarks.Storage;
 /// </summary>
 internal static class BytesPerSampleCommand
 {
+    // promtool cuts blocks at multiples of the block range; with a 54 h range, a day that
+    // starts an hour after a multiple of 54 h lands in one block.
+    internal const long FleetStartMs = (1_700_000_000_000 / (54 * 3_600_000L) * (54 * 3_600_000L)) + 3_600_000;
+
     public static async Task<int> RunAsync(string[] args)
     {
         var seriesCount = IntOption(args, "--series", 10_000);
@@ -39,12 +43,8 @@ internal static class BytesPerSampleCommand
             string source;
             if (tsdbBlock is null)
             {
-                // promtool cuts blocks at multiples of the block range; with a 54 h range, a day
-                // that starts an hour after a multiple of 54 h lands in one block.
-                const long range = 54 * 3_600_000L;
-                var start = (1_700_000_000_000 / range * range) + 3_600_000;
                 var clock = Stopwatch.StartNew();
-                series = NodeFleet.Generate(seriesCount, start, TimeSpan.FromHours(hours));
+                series = NodeFleet.Generate(seriesCount, FleetStartMs, TimeSpan.FromHours(hours));
                 Console.WriteLine($"generated {series.Count:N0} series in {clock.Elapsed.TotalSeconds:F1} s");
                 source = $"node_exporter fleet, {series.Count:N0} series, {hours} h at 15 s";
                 tsdbDirectory = BuildTsdbBlock(series, work);
@@ -296,7 +296,7 @@ internal static class BytesPerSampleCommand
         return stdout;
     }
 
-    private static int IntOption(string[] args, string name, int fallback) =>
+    internal static int IntOption(string[] args, string name, int fallback) =>
         StringOption(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
 
     private static string? StringOption(string[] args, string name)

@@ -18,13 +18,11 @@ internal static class FamilyBytesCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var seriesCount = IntOption(args, "--series", 1129);
-        var hours = IntOption(args, "--hours", 6);
+        var seriesCount = BytesPerSampleCommand.IntOption(args, "--series", 1129);
+        var hours = BytesPerSampleCommand.IntOption(args, "--hours", 6);
         // --top 0: the whole-fleet figures only (quick on a large fleet).
-        var top = IntOption(args, "--top", 25);
-        const long range = 54 * 3_600_000L;
-        var start = (1_700_000_000_000 / range * range) + 3_600_000;
-        var series = NodeFleet.Generate(seriesCount, start, TimeSpan.FromHours(hours));
+        var top = BytesPerSampleCommand.IntOption(args, "--top", 25);
+        var series = NodeFleet.Generate(seriesCount, BytesPerSampleCommand.FleetStartMs, TimeSpan.FromHours(hours));
         var totalSamples = series.Sum(s => (long)s.Samples.Count);
         if (Array.IndexOf(args, "--only") is var only and >= 0 && only + 1 < args.Length)
         {
@@ -110,11 +108,5 @@ internal static class FamilyBytesCommand
         using var stream = new MemoryStream();
         await new SampleBlockWriter(options).WriteAsync(series, stream);
         return stream.Length;
-    }
-
-    private static int IntOption(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }
