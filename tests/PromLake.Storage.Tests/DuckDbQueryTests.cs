@@ -70,7 +70,7 @@ public sealed class DuckDbQueryTests : IDisposable
     {
         var series = new StoredSeries([new Label(Label.MetricName, "http_requests_total"), new Label("code", "200")]);
         series.Samples.Add(new Sample(1_700_000_000_000, 10, StartTimestamp: 1_699_999_000_000));
-        series.Samples.Add(new Sample(1_700_000_015_000, 12.5));
+        series.Samples.Add(new Sample(1_700_000_015_000, 12.3));
         series.Samples.Add(new Sample(1_700_000_030_000, double.PositiveInfinity));
         var path = WriteBlock([series]);
 
@@ -80,10 +80,10 @@ public sealed class DuckDbQueryTests : IDisposable
             """);
 
         // Columns: name, code, value_divisor, timestamp, value, scaled, start_timestamp. The
-        // decimals are integers at the row's scale (12.5 = 125 / 10); +Inf stays a double.
+        // decimals are integers at the row's scale (12.3 = 123 / 10); +Inf stays a double.
         Assert.Equal(3, rows.Count);
         Assert.Equal(["http_requests_total", "200", 10.0, 1_700_000_000_000L, null, 100L, 1_699_999_000_000L], rows[0]);
-        Assert.Equal(["http_requests_total", "200", 10.0, 1_700_000_015_000L, null, 125L, null], rows[1]);
+        Assert.Equal(["http_requests_total", "200", 10.0, 1_700_000_015_000L, null, 123L, null], rows[1]);
         Assert.Equal(["http_requests_total", "200", 10.0, 1_700_000_030_000L, double.PositiveInfinity, null, null], rows[2]);
     }
 
@@ -107,8 +107,9 @@ public sealed class DuckDbQueryTests : IDisposable
     {
         // Decimals of every scale (DuckDB must divide int64 by double exactly as the writer
         // checked), mixed in a series with NaN payloads, -0.0, infinities and subnormals.
+        // Series in steps of a common factor too, whose divisor is 10^k divided by the factor.
         var decimals = Gen.Select(Gen.Long[-1_000_000_000_000, 1_000_000_000_000], Gen.Int[0, 12]).Select(t => t.Item1 / Math.Pow(10, t.Item2));
-        Gen.OneOf(decimals, StorageGenerators.AnyDouble).Array[1, 50].Array[1, 8].Sample(seriesValues =>
+        Gen.OneOf(Gen.OneOf(decimals, StorageGenerators.AnyDouble).Array[1, 50], StorageGenerators.SteppedSeries).Array[1, 8].Sample(seriesValues =>
         {
             var series = new List<StoredSeries>();
             for (var i = 0; i < seriesValues.Length; i++)
@@ -138,6 +139,30 @@ public sealed class DuckDbQueryTests : IDisposable
 
             File.Delete(path);
         }, iter: 40);
+    }
+
+    [Theory]
+    [InlineData(4096.0, 1.0 / 4096)]
+    [InlineData(0.5, 2.0)]
+    [InlineData(1e6, 1e-6)]
+    public void A_series_in_steps_of_a_common_factor_stores_the_steps_and_its_divisor_over_the_factor(double step, double divisor)
+    {
+        var series = new StoredSeries([new Label(Label.MetricName, "node_memory_MemFree_bytes")]);
+        // Enough samples for the factor to be worth looking for (DecimalScale.MinFactorSamples).
+        for (var i = 0; i < 40; i++)
+        {
+            series.Samples.Add(new Sample(i, (1000 + (i * i)) * step));
+        }
+
+        var path = WriteBlock([series]);
+
+        var rows = Query($"""
+            SELECT s.scaled, value_divisor, coalesce(s.value, s.scaled / value_divisor)
+            FROM (SELECT value_divisor, unnest(samples) AS s FROM read_parquet('{path}')) ORDER BY s.timestamp
+            """);
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => (object)(long)(1000 + (i * i))), rows.Select(r => r[0]));
+        Assert.All(rows, r => Assert.Equal(divisor, (double)r[1]!));
+        Assert.Equal(series.Samples.Select(s => s.Value), rows.Select(r => (double)r[2]!));
     }
 
     [Fact]

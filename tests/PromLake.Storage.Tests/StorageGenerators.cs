@@ -28,6 +28,37 @@ public static class StorageGenerators
         Gen.Const(double.NegativeInfinity),
         Gen.Const(double.Epsilon));
 
+    /// <summary>
+    /// The values of one series that moves in steps: multiples of a common factor (4 KiB pages,
+    /// MHz, odd factors) at a decimal scale, some of them interrupted by special values. The
+    /// writer may divide its divisor by the factor, and may keep the series as doubles when
+    /// that is smaller (series of 256 samples and more).
+    /// </summary>
+    public static readonly Gen<double[]> SteppedSeries =
+        Gen.Select(
+                Gen.OneOf(Gen.Const(1L), Gen.Const(3L), Gen.Const(1000L), Gen.Const(4096L), Gen.Const(1_000_000L), Gen.Const(12_345L), Gen.Const(1L << 40), Gen.Long[1, 1L << 20]),
+                Gen.Int[0, 12],
+                Gen.Long[-3_000_000, 3_000_000],
+                Gen.OneOf(Gen.Long[-50, 50], Gen.Const(0L)).Array[1, 600],
+                Gen.Select(Gen.Int[0, 599], AnyDouble).Array[0, 3])
+            .Select(t =>
+            {
+                var (factor, scale, m, steps, specials) = t;
+                var values = new double[steps.Length];
+                for (var i = 0; i < steps.Length; i++)
+                {
+                    m += steps[i];
+                    values[i] = (double)(m * factor) / Math.Pow(10, scale);
+                }
+
+                foreach (var (at, special) in specials)
+                {
+                    values[at % values.Length] = special;
+                }
+
+                return values;
+            });
+
     /// <summary>Few distinct timestamps, so duplicates and disorder are common.</summary>
     public static readonly Gen<long> Timestamp = Gen.OneOf(Gen.Long[1_700_000_000_000, 1_700_000_000_010], Gen.Long);
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -21,7 +20,7 @@ public sealed class BlockMerge
 {
     private readonly BlobContainerClient _container;
     private readonly ReplicaDedup _replicas;
-    private readonly SampleBlockWriter _writer = new(new SampleBlockWriterOptions { Compression = CompressionLevel.SmallestSize });
+    private readonly SampleBlockWriter _writer = new(SampleBlockWriterOptions.MergedLevels);
 
     public BlockMerge(BlobContainerClient container, IEnumerable<string> replicaLabels)
     {

@@ -13,7 +13,7 @@ namespace PromLake.Storage.Parquet;
 ///                          value DOUBLE NULL,          bit for bit; NULL when the sample is in scaled
 ///                          scaled INT64 NULL,          value × value_divisor, DELTA_BINARY_PACKED (version 2)
 ///                          start_timestamp INT64&gt;&gt;    RW 2.0 start (created) timestamp, NULL when unknown
-/// value_divisor DOUBLE NULL                              10^k of the row's scaled values (version 2)
+/// value_divisor DOUBLE NULL                              10^k, or 10^k over a common factor, of the row's scaled values (version 2)
 /// histograms    LIST&lt;STRUCT&lt;timestamp INT64,
 ///                          count DOUBLE, sum DOUBLE,  copied out of the message for SQL
 ///                          message BLOB&gt;&gt;            the RW 2.0 Histogram message as received

@@ -67,7 +67,7 @@ public sealed class SampleBlockWriter
         await using (var writer = await ParquetWriter.CreateAsync(_schema.Schema, destination, parquetOptions, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             writer.CustomMetadata = new Dictionary<string, string> { [BlockSchema.VersionKey] = _schema.Version };
-            var columns = new RowGroupColumns(_schema);
+            using var columns = new RowGroupColumns(_schema, _options);
             var start = 0;
             while (start < rows.Count)
             {
@@ -104,9 +104,10 @@ public sealed class SampleBlockWriter
     }
 
     /// <summary>The column buffers of one row group, reused from group to group.</summary>
-    private sealed class RowGroupColumns(BlockSchema schema)
+    private sealed class RowGroupColumns(BlockSchema schema, SampleBlockWriterOptions options) : IDisposable
     {
         private readonly ColumnBuffer<ReadOnlyMemory<char>> _metricNames = new();
+        private readonly ScaleTrial? _scaleTrial = options.ScaleTrial ? new ScaleTrial() : null;
         private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
         private readonly LevelledColumn<ReadOnlyMemory<char>> _labelNames = new();
         private readonly ColumnBuffer<ReadOnlyMemory<char>> _labelValues = new();
@@ -207,6 +208,8 @@ public sealed class SampleBlockWriter
             group.CompleteValidate();
         }
 
+        public void Dispose() => _scaleTrial?.Dispose();
+
         private void Clear()
         {
             _metricNames.Clear();
@@ -299,8 +302,13 @@ public sealed class SampleBlockWriter
             }
 
             _sampleTimestamps.AddList(timestamps, _elementPresent);
-            var scale = schema.HasScaledValues ? DecimalScale.ScaleOf(values) : -1;
-            var anyScaled = scale >= 0 && AddScaled(values, scale);
+            var divisor = schema.HasScaledValues ? DecimalScale.DivisorOf(values, options.CommonFactor) : double.NaN;
+            if (_scaleTrial is not null && !double.IsNaN(divisor) && !_scaleTrial.ScaledIsSmaller(values, divisor))
+            {
+                divisor = double.NaN;
+            }
+
+            var anyScaled = !double.IsNaN(divisor) && AddScaled(values, divisor);
             if (!anyScaled)
             {
                 _sampleValues.AddList(values, _valuePresent);
@@ -330,7 +338,7 @@ public sealed class SampleBlockWriter
 
             if (anyScaled)
             {
-                _valueDivisors.Add(DecimalScale.Divisor(scale), 1, 0);
+                _valueDivisors.Add(divisor, 1, 0);
             }
             else
             {
@@ -344,17 +352,17 @@ public sealed class SampleBlockWriter
         }
 
         /// <summary>
-        /// Adds the row's values at <paramref name="scale"/>: those that scale to <c>scaled</c>,
+        /// Adds the row's values over <paramref name="divisor"/>: those that scale to <c>scaled</c>,
         /// the rest to <c>value</c>. False, with nothing added, when none of them scales.
         /// </summary>
-        private bool AddScaled(ReadOnlySpan<double> values, int scale)
+        private bool AddScaled(ReadOnlySpan<double> values, double divisor)
         {
             // Usually every value scales: the list goes in whole, without a branch per sample.
             var all = _scratchScaled.Reset(values.Length);
             var count = 0;
             for (var i = 0; i < values.Length; i++)
             {
-                if (DecimalScale.TryScale(values[i], scale, out all[i]))
+                if (DecimalScale.TryScale(values[i], divisor, out all[i]))
                 {
                     count++;
                 }
@@ -375,7 +383,7 @@ public sealed class SampleBlockWriter
             for (var i = 0; i < values.Length; i++)
             {
                 var repetition = i == 0 ? 0 : 1;
-                if (DecimalScale.TryScale(values[i], scale, out var scaled))
+                if (DecimalScale.TryScale(values[i], divisor, out var scaled))
                 {
                     _sampleScaled.Add(scaled, _scaledPresent, repetition);
                     _sampleValues.AddLevels(_valuePresent - 1, repetition);

@@ -6,6 +6,16 @@ namespace PromLake.Storage.Parquet;
 public sealed record SampleBlockWriterOptions
 {
     /// <summary>
+    /// What hour and day merges write: zstd SmallestSize and row groups of 2^22 elements. A
+    /// merged block is written once and kept for the retention, so it gets the smallest
+    /// setting: bigger groups pay the first copy of each target's timestamp sequence and each
+    /// DELTA_BINARY_PACKED start once per group rather than once per 2^20 elements (3 % of a
+    /// day block of the synthetic fleet, README.md), for buffers of about 250 MB while a group
+    /// is written and coarser pruning by metric name for readers of single groups.
+    /// </summary>
+    public static SampleBlockWriterOptions MergedLevels { get; } = new() { Compression = CompressionLevel.SmallestSize, RowGroupTargetElements = 1 << 22 };
+
+    /// <summary>
     /// zstd effort. <see cref="CompressionLevel.Optimal"/> (the default) suits level-0 flushes;
     /// <see cref="CompressionLevel.SmallestSize"/> saves a few per cent more at several times
     /// the CPU, which pays off for day blocks that are written once and kept for the retention.
@@ -37,6 +47,12 @@ public sealed record SampleBlockWriterOptions
     /// False writes the version-1 layout, every value a double.
     /// </summary>
     public bool ScaledValues { get; init; } = true;
+
+    /// <summary>Divide each series' divisor by the common factor of its scaled integers where that stays exact (<c>DecimalScale.DivisorOf</c>).</summary>
+    public bool CommonFactor { get; init; } = true;
+
+    /// <summary>Per series of at least <c>ScaleTrial.MinSamples</c> samples, keep the doubles when they compress smaller than the scaled integers.</summary>
+    public bool ScaleTrial { get; init; } = true;
 
     public void Validate()
     {

@@ -24,6 +24,10 @@ namespace PromLake.Benchmarks.Storage;
 /// </summary>
 internal static class BytesPerSampleCommand
 {
+    // promtool cuts blocks at multiples of the block range; with a 54 h range, a day that
+    // starts an hour after a multiple of 54 h lands in one block.
+    internal const long FleetStartMs = (1_700_000_000_000 / (54 * 3_600_000L) * (54 * 3_600_000L)) + 3_600_000;
+
     public static async Task<int> RunAsync(string[] args)
     {
         var seriesCount = IntOption(args, "--series", 10_000);
@@ -39,12 +43,8 @@ internal static class BytesPerSampleCommand
             string source;
             if (tsdbBlock is null)
             {
-                // promtool cuts blocks at multiples of the block range; with a 54 h range, a day
-                // that starts an hour after a multiple of 54 h lands in one block.
-                const long range = 54 * 3_600_000L;
-                var start = (1_700_000_000_000 / range * range) + 3_600_000;
                 var clock = Stopwatch.StartNew();
-                series = NodeFleet.Generate(seriesCount, start, TimeSpan.FromHours(hours));
+                series = NodeFleet.Generate(seriesCount, FleetStartMs, TimeSpan.FromHours(hours));
                 Console.WriteLine($"generated {series.Count:N0} series in {clock.Elapsed.TotalSeconds:F1} s");
                 source = $"node_exporter fleet, {series.Count:N0} series, {hours} h at 15 s";
                 tsdbDirectory = BuildTsdbBlock(series, work);
@@ -70,22 +70,28 @@ internal static class BytesPerSampleCommand
             Console.WriteLine("| storage | bytes | bytes/sample | vs TSDB | write time |");
             Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
             Console.WriteLine($"| Prometheus TSDB block (chunks + index) | {tsdbBytes:N0} | {(double)tsdbBytes / samples:F3} | 1.00 | |");
-            var variants = new List<SampleBlockWriterOptions>
+            // The level-0 setting, the merged-level one (what BlockMerge writes), and with
+            // --alternatives the merged level without each of its choices.
+            var merged = SampleBlockWriterOptions.MergedLevels;
+            var variants = new List<(string Name, SampleBlockWriterOptions Options)>
             {
-                new() { Compression = CompressionLevel.Optimal },
-                new() { Compression = CompressionLevel.SmallestSize },
+                ("PromLake block, zstd Optimal (level 0)", new() { Compression = CompressionLevel.Optimal }),
+                ("PromLake block, merged levels (zstd SmallestSize, 2^22-element row groups)", merged),
             };
             if (args.Contains("--alternatives"))
             {
-                variants.Add(new() { Compression = CompressionLevel.SmallestSize, ScaledValues = false });
-                variants.Add(new() { Compression = CompressionLevel.SmallestSize, ScaledValues = false, ValueEncoding = SampleValueEncoding.ByteStreamSplit });
-                variants.Add(new() { Compression = CompressionLevel.SmallestSize, ScaledValues = false, ValueEncoding = SampleValueEncoding.Plain });
+                variants.Add(("— row groups of 2^20 elements", merged with { RowGroupTargetElements = 1 << 20 }));
+                variants.Add(("— no trial against doubles", merged with { RowGroupTargetElements = 1 << 20, ScaleTrial = false }));
+                variants.Add(("— divisors 10^k only, no trial (format 2 as first written)", merged with { RowGroupTargetElements = 1 << 20, ScaleTrial = false, CommonFactor = false }));
+                variants.Add(("— all values as doubles (version 1), Auto", merged with { RowGroupTargetElements = 1 << 20, ScaledValues = false }));
+                variants.Add(("— all values as doubles, BYTE_STREAM_SPLIT", merged with { RowGroupTargetElements = 1 << 20, ScaledValues = false, ValueEncoding = SampleValueEncoding.ByteStreamSplit }));
+                variants.Add(("— all values as doubles, PLAIN", merged with { RowGroupTargetElements = 1 << 20, ScaledValues = false, ValueEncoding = SampleValueEncoding.Plain }));
             }
 
-            foreach (var options in variants)
+            for (var v = 0; v < variants.Count; v++)
             {
-                var name = $"block-{options.Compression}-{options.ValueEncoding}-{(options.ScaledValues ? "scaled" : "doubles")}";
-                var path = Path.Combine(work, name + ".parquet");
+                var (description, options) = variants[v];
+                var path = Path.Combine(work, $"block-{v}.parquet");
                 var clock = Stopwatch.StartNew();
                 await using (var file = File.Create(path))
                 {
@@ -93,10 +99,10 @@ internal static class BytesPerSampleCommand
                 }
 
                 var bytes = new FileInfo(path).Length;
-                Console.WriteLine($"| PromLake block, zstd {options.Compression}, {(options.ScaledValues ? "decimals as scaled integers, other" : "all")} values {options.ValueEncoding} | {bytes:N0} | {(double)bytes / samples:F3} | {(double)bytes / tsdbBytes:F2} | {clock.Elapsed.TotalSeconds:F1} s |");
+                Console.WriteLine($"| {description} | {bytes:N0} | {(double)bytes / samples:F3} | {(double)bytes / tsdbBytes:F2} | {clock.Elapsed.TotalSeconds:F1} s |");
             }
 
-            await PrintColumnBytesAsync(Path.Combine(work, $"block-{CompressionLevel.SmallestSize}-{SampleValueEncoding.Auto}-scaled.parquet"), samples);
+            await PrintColumnBytesAsync(Path.Combine(work, "block-1.parquet"), samples);
 
             var repeats = 0L;
             foreach (var one in series)
@@ -128,7 +134,7 @@ internal static class BytesPerSampleCommand
     }
 
     /// <summary>Where the merged-level block's bytes go: compressed bytes per column, summed over row groups.</summary>
-    private static async Task PrintColumnBytesAsync(string path, long samples)
+    internal static async Task PrintColumnBytesAsync(string path, long samples)
     {
         await using var file = File.OpenRead(path);
         await using var reader = await Parquet.ParquetReader.CreateAsync(file);
@@ -290,7 +296,7 @@ internal static class BytesPerSampleCommand
         return stdout;
     }
 
-    private static int IntOption(string[] args, string name, int fallback) =>
+    internal static int IntOption(string[] args, string name, int fallback) =>
         StringOption(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
 
     private static string? StringOption(string[] args, string name)

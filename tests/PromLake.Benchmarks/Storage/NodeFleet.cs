@@ -400,7 +400,7 @@ internal static class NodeFleet
             ];
             foreach (var (name, value, noisy) in timex)
             {
-                s.Add($"node_timex_{name}", MetricType.Gauge, $"Timex {name}.", noisy ? Values(_ => value * (1 + (1e-3 * _rng.Normal()))) : Constant(value), []);
+                s.Add($"node_timex_{name}", MetricType.Gauge, $"Timex {name}.", noisy ? Timex(name, value) : Constant(value), []);
             }
 
             s.Add("node_uname_info", MetricType.Gauge, "Labeled system information as provided by the uname system call.", Constant(1),
@@ -562,6 +562,30 @@ internal static class NodeFleet
         {
             var value = Math.Round(next());
             return Values(_ => value = _rng.Chance(changeProbability) ? Math.Round(next()) : value);
+        }
+
+        /// <summary>
+        /// A noisy timex value as node_exporter reports it (collector/timex.go): the offset is
+        /// adjtimex's integer offset over 1e9 (status 8193 has STA_NANO); the ratio is
+        /// 1 + freq / 65536e6 with freq an integer in 2^-16 ppm, which the time daemon sets at
+        /// each clock update (every 64 s at its most frequent poll, here every fourth scrape).
+        /// One normal draw a scrape either way, so every other series stays as it was.
+        /// </summary>
+        private double[] Timex(string name, double value)
+        {
+            if (name == "offset_seconds")
+            {
+                return Values(_ => Math.Round(value * 1e9 * (1 + (1e-3 * _rng.Normal()))) / 1e9);
+            }
+
+            var freq = Math.Round((value - 1) * 65536e6);
+            var adjusted = freq;
+            return Values(i =>
+            {
+                var noise = _rng.Normal();
+                adjusted = i % 4 == 0 ? Math.Round(freq * (1 + (1e-3 * noise))) : adjusted;
+                return 1 + (adjusted / 65536e6);
+            });
         }
 
         /// <summary>A duration measured in nanoseconds and reported in seconds, as Go's time.Duration.Seconds() does.</summary>
