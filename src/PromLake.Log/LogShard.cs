@@ -52,9 +52,9 @@ internal sealed class LogShard : IAsyncDisposable
 
     /// <summary>
     /// Lets go of the events before <paramref name="position"/> (kept from the start of its
-    /// page on, since only a page start or an event's start is a valid begin). The new
-    /// beginning becomes durable with the next commit, which also deletes the segment files
-    /// wholly before it; reads from before it then fail.
+    /// page on, since only a page start or an event's start is a valid begin). A commit makes
+    /// the new beginning durable and then deletes the segment files wholly before it; reads
+    /// from before it fail.
     /// </summary>
     public void TruncateBefore(long position)
     {
@@ -62,6 +62,7 @@ internal sealed class LogShard : IAsyncDisposable
         if (position > _log.BeginAddress)
         {
             _log.TruncateUntilPageStart(position);
+            _log.Commit(); // an idle shard would otherwise keep the files until its next publish
         }
     }
 
