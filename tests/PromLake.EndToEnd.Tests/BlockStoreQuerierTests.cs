@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using PromLake.Log;
 using PromLake.Log.Tests.Blobs;
+using PromLake.Query.Http;
 using PromLake.Query.Model;
 using PromLake.Query.Storage;
 using PromLake.Query.Store;
@@ -94,6 +95,25 @@ public sealed class BlockStoreQuerierTests(AzuriteFixture azurite) : TemporaryDi
         Assert.Null(counts.Error);
         var series = Assert.Single(Assert.IsType<PromLake.Query.PromQL.Engine.MatrixValue>(counts.Value).Series);
         Assert.Equal([5.0, 5, 7], series.Floats.Select(p => p.F));
+    }
+
+    [Fact]
+    public async Task Exemplars_are_answered_from_blocks_and_from_the_log_tail_once_each()
+    {
+        await using var shard = await CompactedShardAsync(seriesInBlock: 1);
+        var flushed = SyntheticShard.ExemplarEvent(Tenant, "traced_total", shard.Now - 30_000, "abc", 4);
+        await shard.Log.PublishAsync(0, [flushed, flushed]); // a resent request
+        await SyntheticShard.CompactAsync(shard.Log, shard.Checkpoints, shard.Flush, shard.Options);
+        await shard.Log.PublishAsync(0, [SyntheticShard.ExemplarEvent(Tenant, "traced_total", shard.Now, "def", 6)]); // the tail
+        var querier = shard.Querier(new BlockCache(), listings: null);
+
+        var found = await querier.ExemplarsAsync([[new LabelMatcher(MatcherType.Equal, "__name__", "traced_total")], [new LabelMatcher(MatcherType.Regexp, "__name__", "traced.*")]], shard.Now - 60_000, shard.Now);
+        var none = await querier.ExemplarsAsync([[new LabelMatcher(MatcherType.Equal, "__name__", Metric)]], shard.Now - 60_000, shard.Now);
+
+        var series = Assert.Single(found);
+        Assert.Equal(Labels.FromStrings("__name__", "traced_total"), series.SeriesLabels);
+        Assert.Equal([(shard.Now - 30_000, 4.0, "abc"), (shard.Now, 6.0, "def")], series.Exemplars.Select(e => (e.T, e.Value, e.Labels.Get("trace_id"))));
+        Assert.Empty(none);
     }
 
     /// <summary>A one-shard log whose first <paramref name="seriesInBlock"/> series of <see cref="Metric"/> are compacted into a block.</summary>

@@ -57,6 +57,19 @@ internal static class SyntheticShard
         return new IngestEvent { FormatVersion = IngestEventFormat.CurrentVersion, Tenant = tenant, ReceivedAtMs = timestamp, Shard = 0, Request = request }.ToByteArray();
     }
 
+    /// <summary>One log event: the series <c>{__name__=metric}</c> with a sample and an exemplar <c>{trace_id=traceId}</c>, both at <paramref name="timestamp"/>.</summary>
+    public static ReadOnlyMemory<byte> ExemplarEvent(string tenant, string metric, long timestamp, string traceId, double value)
+    {
+        var request = new V2.Request { Symbols = { "", "__name__", metric, "trace_id", traceId } };
+        request.Timeseries.Add(new V2.TimeSeries
+        {
+            LabelsRefs = { 1, 2 },
+            Samples = { new V2.Sample { Value = value, Timestamp = timestamp } },
+            Exemplars = { new V2.Exemplar { LabelsRefs = { 3, 4 }, Value = value, Timestamp = timestamp } },
+        });
+        return new IngestEvent { FormatVersion = IngestEventFormat.CurrentVersion, Tenant = tenant, ReceivedAtMs = timestamp, Shard = 0, Request = request }.ToByteArray();
+    }
+
     public static async Task<long> EndOfLogAsync(ILogReader log)
     {
         long position = LogPosition.Start;

@@ -22,18 +22,18 @@ public class BlockRoundTripTests
     }
 
     [Fact]
-    public void The_columns_read_are_the_full_read_s_float_samples_and_histograms_bit_for_bit()
+    public void The_columns_read_are_the_full_read_s_float_samples_histograms_and_exemplars_bit_for_bit()
     {
         // The query cache's fast path against the reader every other path uses: the same
-        // series in the same order (those with neither floats nor histograms left out), the
-        // same timestamps and value bits and histogram messages, in both layouts and across
+        // series in the same order (those with no floats, histograms or exemplars left out), the
+        // same timestamps and value bits, histogram messages and exemplars, in both layouts and across
         // row-group boundaries.
         Gen.Select(StorageGenerators.Series.Array[0, 12], Gen.Int[1, 40], Gen.Enum<SampleValueEncoding>(), Gen.Bool).Sample(t =>
         {
             var (series, rowGroupElements, encoding, scaled) = t;
             var block = BlockAssert.Write(series, new SampleBlockWriterOptions { RowGroupTargetElements = rowGroupElements, ValueEncoding = encoding, ScaledValues = scaled });
 
-            var expected = BlockAssert.Read(block).Series.Where(s => s.Samples.Count + s.Histograms.Count > 0).ToList();
+            var expected = BlockAssert.Read(block).Series.Where(s => s.Samples.Count + s.Histograms.Count + s.Exemplars.Count > 0).ToList();
             var columns = BlockAssert.ReadColumns(block);
 
             Assert.Equal(expected.Count, columns.Count);
@@ -46,6 +46,7 @@ public class BlockRoundTripTests
                 var increasing = expected[i].Samples.Zip(expected[i].Samples.Skip(1)).All(p => p.First.Timestamp < p.Second.Timestamp);
                 Assert.Equal(increasing, columns[i].StrictlyIncreasing);
                 Assert.Equal(expected[i].Histograms.Select(h => (h.Timestamp, Convert.ToHexString(h.Message.Span))), columns[i].Series.Histograms.Select(h => (h.Timestamp, Convert.ToHexString(h.Message.Span))));
+                Assert.Equal(expected[i].Exemplars.Select(e => (e.Timestamp, BitConverter.DoubleToUInt64Bits(e.Value), string.Join(",", e.Labels))), columns[i].Series.Exemplars.Select(e => (e.Timestamp, BitConverter.DoubleToUInt64Bits(e.Value), string.Join(",", e.Labels))));
                 Assert.Empty(columns[i].Series.Samples);
             }
         }, iter: 200);

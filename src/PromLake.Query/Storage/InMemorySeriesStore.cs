@@ -1,11 +1,13 @@
+using PromLake.Query.Http;
 using PromLake.Query.Model;
 
 namespace PromLake.Query.Storage;
 
 /// <summary>A series store in memory: what the PromQL conformance tests load their data into.</summary>
-public sealed class InMemorySeriesStore : ISeriesQuerier
+public sealed class InMemorySeriesStore : ISeriesQuerier, IExemplarQuerier
 {
     private readonly Dictionary<Labels, SortedList<long, StoredSample>> _series = [];
+    private readonly Dictionary<Labels, List<ExemplarSample>> _exemplars = [];
 
     public int SeriesCount => _series.Count;
 
@@ -21,7 +23,43 @@ public sealed class InMemorySeriesStore : ISeriesQuerier
         samples[sample.T] = sample;
     }
 
-    public void Clear() => _series.Clear();
+    /// <summary>Adds an exemplar to the series (which need have no samples).</summary>
+    public void AppendExemplar(Labels labels, ExemplarSample exemplar)
+    {
+        if (!_exemplars.TryGetValue(labels, out var list))
+        {
+            _exemplars[labels] = list = [];
+        }
+
+        list.Add(exemplar);
+    }
+
+    public void Clear()
+    {
+        _series.Clear();
+        _exemplars.Clear();
+    }
+
+    public ValueTask<IReadOnlyList<SeriesExemplars>> ExemplarsAsync(IReadOnlyList<IReadOnlyList<LabelMatcher>> selectors, long minT, long maxT, CancellationToken cancellationToken = default)
+    {
+        var result = new List<SeriesExemplars>();
+        foreach (var (labels, exemplars) in _exemplars)
+        {
+            if (!selectors.Any(matchers => matchers.All(m => m.Matches(labels))))
+            {
+                continue;
+            }
+
+            var picked = exemplars.Where(e => e.T >= minT && e.T <= maxT).OrderBy(e => e.T).ToList();
+            if (picked.Count > 0)
+            {
+                result.Add(new SeriesExemplars(labels, picked));
+            }
+        }
+
+        result.Sort(static (a, b) => a.SeriesLabels.CompareTo(b.SeriesLabels));
+        return ValueTask.FromResult<IReadOnlyList<SeriesExemplars>>(result);
+    }
 
     public ValueTask<IReadOnlyList<StoredSeries>> SelectAsync(SelectRequest request, CancellationToken cancellationToken = default)
     {

@@ -19,7 +19,7 @@ namespace PromLake.Query.Store;
 /// query time with the compactor's own rules (exact repeats, HA replicas), so results are
 /// right before compaction has run.
 /// </summary>
-public sealed class BlockStoreQuerier : ISeriesQuerier, ILabelQuerier
+public sealed class BlockStoreQuerier : ISeriesQuerier, ILabelQuerier, IExemplarQuerier
 {
     /// <summary>Blocks downloaded and decoded at once by one query: the cores, at most 4, since decoding is CPU-bound.</summary>
     private static readonly int DecodeParallelism = Math.Clamp(Environment.ProcessorCount, 1, 4);
@@ -116,6 +116,52 @@ public sealed class BlockStoreQuerier : ISeriesQuerier, ILabelQuerier
         }
 
         return [.. values];
+    }
+
+    /// <summary>
+    /// The exemplars of the series any selector matches, from the blocks and the log tail. An HA
+    /// pair's series is the replicas' labels without the replica labels, with both replicas'
+    /// exemplars (one of each repeat).
+    /// </summary>
+    public async ValueTask<IReadOnlyList<SeriesExemplars>> ExemplarsAsync(IReadOnlyList<IReadOnlyList<LabelMatcher>> selectors, long minT, long maxT, CancellationToken cancellationToken = default)
+    {
+        var bySeries = new Dictionary<Labels, List<Block.Exemplar>>();
+        foreach (var matchers in selectors)
+        {
+            var request = new SelectRequest(matchers, minT, maxT);
+            foreach (var assembly in await GatherAsync(request, cancellationToken).ConfigureAwait(false))
+            {
+                var exemplars = assembly.Exemplars();
+                var labels = _replicaLabelNames.Count > 0 ? assembly.Labels.WithoutSet(_replicaLabelNames, alsoMetricName: false) : assembly.Labels;
+                if (exemplars.Count == 0 || !AllMatch(request, labels))
+                {
+                    continue;
+                }
+
+                if (!bySeries.TryGetValue(labels, out var all))
+                {
+                    bySeries[labels] = all = [];
+                }
+
+                all.AddRange(exemplars); // repeats (two selectors, two replicas) go below
+            }
+        }
+
+        var result = new List<SeriesExemplars>(bySeries.Count);
+        foreach (var (labels, exemplars) in bySeries)
+        {
+            RepeatDedup.Apply(exemplars);
+            var samples = new List<ExemplarSample>(exemplars.Count);
+            foreach (var e in exemplars)
+            {
+                samples.Add(new ExemplarSample(DecodedBlock.QueryLabelsOf(e.Labels), e.Value, e.Timestamp));
+            }
+
+            result.Add(new SeriesExemplars(labels, samples));
+        }
+
+        result.Sort(static (a, b) => a.SeriesLabels.CompareTo(b.SeriesLabels));
+        return result;
     }
 
     /// <summary>Every series that may match, from the blocks and then the log tail, in log order, its pieces cut to the range.</summary>
@@ -264,6 +310,11 @@ public sealed class BlockStoreQuerier : ISeriesQuerier, ILabelQuerier
             {
                 assembly.AddHistograms(series.Histograms, request.MinT, request.MaxT);
             }
+
+            if (series.Exemplars.Length > 0)
+            {
+                assembly.AddExemplars(series.Exemplars, request.MinT, request.MaxT);
+            }
         }
     }
 
@@ -356,7 +407,7 @@ public sealed class BlockStoreQuerier : ISeriesQuerier, ILabelQuerier
     /// <summary>A series of the log tail, in log order (unsorted, repeats possible: the merge sorts that out).</summary>
     private void AddTailSeries(SelectRequest request, Block.StoredSeries series, Dictionary<ulong, SeriesAssembly> found, List<SeriesAssembly> order)
     {
-        if (series.Samples.Count + series.Histograms.Count == 0)
+        if (series.Samples.Count + series.Histograms.Count + series.Exemplars.Count == 0)
         {
             return;
         }
@@ -371,6 +422,7 @@ public sealed class BlockStoreQuerier : ISeriesQuerier, ILabelQuerier
         var assembly = AssemblyOf(series.Id, series.Labels, labels, found, order);
         assembly.Add(timestamps, values, strictlyIncreasing: false, request.MinT, request.MaxT);
         assembly.AddHistograms(series.Histograms, request.MinT, request.MaxT);
+        assembly.AddExemplars(series.Exemplars, request.MinT, request.MaxT);
     }
 
     private static SeriesAssembly AssemblyOf(ulong id, Block.Label[] storageLabels, Labels labels, Dictionary<ulong, SeriesAssembly> found, List<SeriesAssembly> order)

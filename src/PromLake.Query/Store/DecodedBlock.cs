@@ -28,7 +28,7 @@ public sealed class DecodedBlock
     /// <summary>Roughly what the decoded block holds on the heap, for the cache's bound.</summary>
     public long EstimatedBytes { get; }
 
-    /// <summary>Decodes a whole block: float samples and native histograms (exemplars and metadata are not kept).</summary>
+    /// <summary>Decodes a whole block: float samples, native histograms and exemplars (metadata is not kept).</summary>
     public static async Task<DecodedBlock> DecodeAsync(Stream content, CancellationToken cancellationToken)
     {
         await using var reader = await SampleBlockReader.OpenAsync(content, cancellationToken).ConfigureAwait(false);
@@ -38,7 +38,9 @@ public sealed class DecodedBlock
         foreach (var (stored, timestamps, values, increasing) in read)
         {
             var histograms = stored.Histograms.Count == 0 ? [] : stored.Histograms.ToArray();
-            series.Add(new BlockSeries(stored.Id, stored.Labels, QueryLabelsOf(stored.Labels), timestamps, values, increasing, histograms));
+            var exemplars = stored.Exemplars.Count == 0 ? [] : stored.Exemplars.ToArray();
+            series.Add(new BlockSeries(stored.Id, stored.Labels, QueryLabelsOf(stored.Labels), timestamps, values, increasing, histograms, exemplars));
+            bytes += 64L * exemplars.Length;
             bytes += 16L * timestamps.Length + 64L * stored.Labels.Length + 200;
             foreach (var h in histograms)
             {
@@ -73,4 +75,5 @@ public sealed class DecodedBlock
 /// <param name="Values">Sample values, bit for bit as stored (stale markers included).</param>
 /// <param name="StrictlyIncreasing">No two samples share a timestamp: the samples need no repeat removal within the block.</param>
 /// <param name="Histograms">Native histogram samples by time, as stored (the messages, decoded per query).</param>
-public sealed record BlockSeries(ulong Id, StorageLabel[] StorageLabels, Labels Labels, long[] Timestamps, double[] Values, bool StrictlyIncreasing, Block.HistogramSample[] Histograms);
+/// <param name="Exemplars">The series' exemplars, as stored.</param>
+public sealed record BlockSeries(ulong Id, StorageLabel[] StorageLabels, Labels Labels, long[] Timestamps, double[] Values, bool StrictlyIncreasing, Block.HistogramSample[] Histograms, Block.Exemplar[] Exemplars);

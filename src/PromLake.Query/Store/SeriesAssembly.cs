@@ -22,6 +22,9 @@ internal sealed class SeriesAssembly(StorageLabel[] storageLabels, QueryLabels l
     /// <summary>Native histogram samples in log order, unsorted across pieces; null while there are none.</summary>
     private List<Block.HistogramSample>? _histograms;
 
+    /// <summary>Exemplars in the range, in log order; null while there are none.</summary>
+    private List<Block.Exemplar>? _exemplars;
+
     public StorageLabel[] StorageLabels { get; } = storageLabels;
 
     public QueryLabels Labels { get; } = labels;
@@ -56,6 +59,26 @@ internal sealed class SeriesAssembly(StorageLabel[] storageLabels, QueryLabels l
                 (_histograms ??= []).Add(h);
             }
         }
+    }
+
+    /// <summary>Adds the exemplars in [<paramref name="minT"/>, <paramref name="maxT"/>], if any.</summary>
+    public void AddExemplars(IEnumerable<Block.Exemplar> exemplars, long minT, long maxT)
+    {
+        foreach (var e in exemplars)
+        {
+            if (e.Timestamp >= minT && e.Timestamp <= maxT)
+            {
+                (_exemplars ??= []).Add(e);
+            }
+        }
+    }
+
+    /// <summary>The exemplars gathered, by time, one of each repeat (<see cref="RepeatDedup"/>).</summary>
+    public List<Block.Exemplar> Exemplars()
+    {
+        var exemplars = new List<Block.Exemplar>(_exemplars ?? []);
+        RepeatDedup.Apply(exemplars);
+        return exemplars;
     }
 
     /// <summary>

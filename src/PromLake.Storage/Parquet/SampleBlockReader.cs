@@ -104,11 +104,11 @@ public sealed class SampleBlockReader : IAsyncDisposable
     }
 
     /// <summary>
-    /// Every series' float samples as two arrays each, timestamps and values, and its native
-    /// histograms, and nothing else (no exemplars, start timestamps or metadata): what a query
-    /// cache keeps. Faster than <see cref="ReadAsync"/> by a wide margin: the columns are read
+    /// Every series' float samples as two arrays each, timestamps and values, its native
+    /// histograms and exemplars, and nothing else (no start timestamps or metadata): what a
+    /// query cache keeps. Faster than <see cref="ReadAsync"/> by a wide margin: the columns are read
     /// into pooled buffers and each series' arrays are allocated once at their final size.
-    /// Series with neither float samples nor histograms are left out.
+    /// Series with neither float samples, histograms nor exemplars are left out.
     /// </summary>
     public async Task<List<SeriesColumns>> ReadColumnsAsync(CancellationToken cancellationToken = default)
     {
@@ -132,10 +132,11 @@ public sealed class SampleBlockReader : IAsyncDisposable
         var series = await ReadLabelsAsync(group, names, wanted, ct).ConfigureAwait(false);
         var floats = await ReadFloatColumnsAsync(group, rowCount, ct).ConfigureAwait(false);
         await ReadHistogramsAsync(group, BlockQuery.All, series, ct).ConfigureAwait(false);
+        await ReadExemplarsAsync(group, BlockQuery.All, series, ct).ConfigureAwait(false);
         for (var row = 0; row < rowCount; row++)
         {
             var (timestamps, values, increasing) = floats[row];
-            if (series[row] is { } one && (timestamps.Length > 0 || one.Histograms.Count > 0))
+            if (series[row] is { } one && (timestamps.Length > 0 || one.Histograms.Count > 0 || one.Exemplars.Count > 0))
             {
                 output.Add(new SeriesColumns(one, timestamps, values, increasing));
             }
@@ -500,7 +501,7 @@ public sealed class SampleBlockReader : IAsyncDisposable
 /// <summary>
 /// One series' samples as a block holds them, for readers that keep columns.
 /// </summary>
-/// <param name="Series">The series' labels and id, and its native histograms; its float sample list is empty.</param>
+/// <param name="Series">The series' labels and id, its native histograms and exemplars; its float sample list is empty.</param>
 /// <param name="Timestamps">Milliseconds, in the block's order (by time).</param>
 /// <param name="Values">Bit for bit as stored (stale markers included).</param>
 /// <param name="StrictlyIncreasing">No two samples share a timestamp.</param>

@@ -1,3 +1,4 @@
+using PromLake.Query.Http;
 using PromLake.Query.Model;
 using static PromLake.Query.Tests.Http.QueryApiHost;
 
@@ -162,6 +163,28 @@ public sealed class MetadataEndpointTests : IAsyncLifetime
         Assert.Equal(200, status);
         Assert.Equal("[]", body.GetProperty("data").GetRawText());
         Assert.Equal(400, bad);
+    }
+
+    [Fact]
+    public async Task Exemplars_come_per_series_in_Prometheus_s_shape_for_every_selector_of_the_query()
+    {
+        var api = Labels.FromStrings("__name__", "http_requests_total", "job", "api");
+        var db = Labels.FromStrings("__name__", "db_queries_total", "job", "db");
+        var other = Labels.FromStrings("__name__", "http_requests_total", "job", "other");
+        _host.Store(QueryApiHost.Acme).AppendExemplar(api, new ExemplarSample(Labels.FromStrings("trace_id", "abc"), 6, 1_600_096_945_479));
+        _host.Store(QueryApiHost.Acme).AppendExemplar(api, new ExemplarSample(Labels.FromStrings("trace_id", "old"), 1, 1_000));
+        _host.Store(QueryApiHost.Acme).AppendExemplar(db, new ExemplarSample(Labels.FromStrings("trace_id", "def"), 0.25, 1_600_096_950_000));
+        _host.Store(QueryApiHost.Acme).AppendExemplar(other, new ExemplarSample(Labels.FromStrings("trace_id", "no"), 1, 1_600_096_950_000));
+        _host.Store(QueryApiHost.Globex).AppendExemplar(api, new ExemplarSample(Labels.FromStrings("trace_id", "globex"), 1, 1_600_096_950_000));
+
+        var (status, body) = await _host.GetJsonAsync("/api/v1/query_exemplars?start=1600096900&end=1600097000&query="
+            + Q("""sum(rate(http_requests_total{job="api"}[5m])) / sum(rate(db_queries_total[5m]))"""));
+
+        Assert.Equal(200, status);
+        Assert.Equal(
+            """[{"seriesLabels":{"__name__":"db_queries_total","job":"db"},"exemplars":[{"labels":{"trace_id":"def"},"value":"0.25","timestamp":1600096950}]},"""
+            + """{"seriesLabels":{"__name__":"http_requests_total","job":"api"},"exemplars":[{"labels":{"trace_id":"abc"},"value":"6","timestamp":1600096945.479}]}]""",
+            body.GetProperty("data").GetRawText());
     }
 
     [Fact]
