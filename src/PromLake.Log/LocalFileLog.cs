@@ -88,11 +88,18 @@ public sealed class LocalFileLog : ILogPublisher, ILogReader, IAsyncDisposable, 
         return ReadCoreAsync(target, fromPosition, maxEvents, maxWait, cancellationToken);
     }
 
+    /// <summary>
+    /// The position after the shard's last committed event, or <see cref="LogPosition.Start"/> while
+    /// it holds none (never written, or truncated up to its end): FasterLog's first position is not
+    /// <see cref="LogPosition.Start"/>, and a reader from <see cref="LogPosition.Start"/> must not take
+    /// the gap for events still to arrive.
+    /// </summary>
     public ValueTask<long> GetEndPositionAsync(int shard, CancellationToken cancellationToken = default)
     {
         var target = ShardAt(shard);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposeStarted) != 0, this);
-        return ValueTask.FromResult(target.CommittedUntil);
+        var end = target.CommittedUntil;
+        return ValueTask.FromResult(end == target.BeginPosition ? LogPosition.Start : end);
     }
 
     /// <summary>The first position of the shard still kept: where its first event is, until <see cref="TruncateBefore"/> moves it.</summary>

@@ -65,6 +65,18 @@ public sealed class TruncationTests : IDisposable
         Assert.Equal(["c"], (await log.ReadAllAsync(0, end)).Select(TestLog.Text));
     }
 
+    [Fact]
+    public async Task A_shard_without_events_ends_at_the_start_so_a_reader_from_the_start_finds_nothing_to_wait_for()
+    {
+        await using var log = new LocalFileLog(TestLog.Options(_directory.Path, shardCount: 2));
+        await log.PublishAsync(0, "a");
+        var end = (await log.ReadAllAsync(0))[^1].NextPosition;
+
+        Assert.Equal(LogPosition.Start, await log.GetEndPositionAsync(1)); // never written
+        Assert.Equal(end, await log.GetEndPositionAsync(0));
+        Assert.True(end > LogPosition.Start);
+    }
+
     private int SegmentFiles() =>
         Directory.GetFiles(Path.Combine(_directory.Path, LocalFileLog.ShardFolderName(0))).Count(f => Path.GetFileName(f).StartsWith("log.", StringComparison.Ordinal));
 }
