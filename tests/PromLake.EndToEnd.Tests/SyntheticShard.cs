@@ -25,7 +25,7 @@ internal static class SyntheticShard
             });
         }
 
-        return new IngestEvent { FormatVersion = IngestEventFormat.CurrentVersion, Tenant = tenant, ReceivedAtMs = timestamp, Shard = 0, Request = request }.ToByteArray();
+        return ShardZeroEvent(tenant, timestamp, request);
     }
 
     /// <summary>
@@ -54,7 +54,7 @@ internal static class SyntheticShard
                 },
             },
         });
-        return new IngestEvent { FormatVersion = IngestEventFormat.CurrentVersion, Tenant = tenant, ReceivedAtMs = timestamp, Shard = 0, Request = request }.ToByteArray();
+        return ShardZeroEvent(tenant, timestamp, request);
     }
 
     /// <summary>One log event: the series <c>{__name__=metric}</c> with a sample and an exemplar <c>{trace_id=traceId}</c>, both at <paramref name="timestamp"/>.</summary>
@@ -67,8 +67,12 @@ internal static class SyntheticShard
             Samples = { new V2.Sample { Value = value, Timestamp = timestamp } },
             Exemplars = { new V2.Exemplar { LabelsRefs = { 3, 4 }, Value = value, Timestamp = timestamp } },
         });
-        return new IngestEvent { FormatVersion = IngestEventFormat.CurrentVersion, Tenant = tenant, ReceivedAtMs = timestamp, Shard = 0, Request = request }.ToByteArray();
+        return ShardZeroEvent(tenant, timestamp, request);
     }
+
+    /// <summary>The request as shard 0's log event of the tenant, received at <paramref name="timestamp"/>.</summary>
+    private static byte[] ShardZeroEvent(string tenant, long timestamp, V2.Request request) =>
+        new IngestEvent { FormatVersion = IngestEventFormat.CurrentVersion, Tenant = tenant, ReceivedAtMs = timestamp, Shard = 0, Request = request }.ToByteArray();
 
     public static async Task<long> EndOfLogAsync(ILogReader log)
     {

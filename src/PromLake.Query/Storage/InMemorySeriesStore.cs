@@ -45,7 +45,7 @@ public sealed class InMemorySeriesStore : ISeriesQuerier, IExemplarQuerier
         var result = new List<SeriesExemplars>();
         foreach (var (labels, exemplars) in _exemplars)
         {
-            if (!selectors.Any(matchers => matchers.All(m => m.Matches(labels))))
+            if (!selectors.Any(matchers => AllMatch(matchers, labels)))
             {
                 continue;
             }
@@ -66,17 +66,7 @@ public sealed class InMemorySeriesStore : ISeriesQuerier, IExemplarQuerier
         var result = new List<StoredSeries>();
         foreach (var (labels, samples) in _series)
         {
-            var match = true;
-            foreach (var m in request.Matchers)
-            {
-                if (!m.Matches(labels))
-                {
-                    match = false;
-                    break;
-                }
-            }
-
-            if (!match)
+            if (!AllMatch(request.Matchers, labels))
             {
                 continue;
             }
@@ -95,5 +85,18 @@ public sealed class InMemorySeriesStore : ISeriesQuerier, IExemplarQuerier
 
         result.Sort(static (a, b) => a.Labels.CompareTo(b.Labels));
         return ValueTask.FromResult<IReadOnlyList<StoredSeries>>(result);
+    }
+
+    private static bool AllMatch(IReadOnlyList<LabelMatcher> matchers, Labels labels)
+    {
+        foreach (var m in matchers)
+        {
+            if (!m.Matches(labels))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
