@@ -20,12 +20,19 @@ public sealed class BlockMerge
 {
     private readonly BlobContainerClient _container;
     private readonly ReplicaDedup _replicas;
-    private readonly SampleBlockWriter _writer = new(SampleBlockWriterOptions.MergedLevels);
+    private readonly SampleBlockWriter _hourWriter;
+    private readonly SampleBlockWriter _dayWriter;
 
-    public BlockMerge(BlobContainerClient container, IEnumerable<string> replicaLabels)
+    /// <param name="writerOptions">
+    /// Every merged block's settings, for tests that need small row groups; by default
+    /// <see cref="SampleBlockWriterOptions.HourLevel"/> and <see cref="SampleBlockWriterOptions.MergedLevels"/>.
+    /// </param>
+    public BlockMerge(BlobContainerClient container, IEnumerable<string> replicaLabels, SampleBlockWriterOptions? writerOptions = null)
     {
         _container = container;
         _replicas = new ReplicaDedup(replicaLabels);
+        _hourWriter = new SampleBlockWriter(writerOptions ?? SampleBlockWriterOptions.HourLevel);
+        _dayWriter = new SampleBlockWriter(writerOptions ?? SampleBlockWriterOptions.MergedLevels);
     }
 
     /// <summary>
@@ -65,9 +72,18 @@ public sealed class BlockMerge
         // nothing to write: rewriting it in place would change it under readers for nothing.
         if (inputs.Count > 1 || inputs[0].Name != name)
         {
-            var series = await ReadAsync(inputs, cancellationToken).ConfigureAwait(false);
+            var ordered = inputs.ToList();
+            ordered.Sort(BlockRef.CompareLogOrder);
+            var contents = new List<(string Name, Stream Content)>(ordered.Count);
+            foreach (var input in ordered)
+            {
+                // Blocks are compressed (about a byte a sample): holding the inputs' bytes is cheap; their decoded rows are not.
+                var download = await _container.GetBlobClient(input.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+                contents.Add((input.Name, download.Value.Content.ToStream()));
+            }
+
             using var content = new MemoryStream();
-            await _writer.WriteAsync(series, content, cancellationToken).ConfigureAwait(false);
+            await MergeBlocksAsync(contents, content, level, cancellationToken).ConfigureAwait(false);
             content.Position = 0;
             var options = new BlobUploadOptions
             {
@@ -98,32 +114,102 @@ public sealed class BlockMerge
 
     private Task Progress(BlockRef merged, int deleted) => OnProgress is null ? Task.CompletedTask : OnProgress(merged, deleted);
 
-    /// <summary>All series of the inputs, applied in log order, then deduplicated.</summary>
-    private async Task<List<StoredSeries>> ReadAsync(IReadOnlyList<BlockRef> inputs, CancellationToken cancellationToken)
+    /// <summary>
+    /// Merges blocks given in log order into one block written to <paramref name="destination"/>, a metric at a
+    /// time: every input is read a row group at a time, and each metric's series from all inputs are merged and
+    /// written before the next metric is read, so memory holds a row group per input, one metric's series and one
+    /// output row group, not the partition. The result is the same, byte for byte, as merging everything at once:
+    /// blocks are sorted by metric name first, and the writer's row groups end where they would.
+    /// </summary>
+    /// <exception cref="InvalidDataException">An input is not a block, or its rows are not in series order.</exception>
+    internal async Task<BlockWriteSummary> MergeBlocksAsync(IReadOnlyList<(string Name, Stream Content)> inputsInLogOrder, Stream destination, BlockLevel level, CancellationToken cancellationToken)
     {
-        var ordered = inputs.ToList();
-        ordered.Sort(BlockRef.CompareLogOrder);
-        var series = new Dictionary<ulong, StoredSeries>();
-        var order = new List<StoredSeries>();
-        foreach (var input in ordered)
+        var inputs = new List<BlockMergeInput>(inputsInLogOrder.Count);
+        try
         {
-            var download = await _container.GetBlobClient(input.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-            using var stream = download.Value.Content.ToStream();
-            await using var reader = await SampleBlockReader.OpenAsync(stream, cancellationToken).ConfigureAwait(false);
-            var read = await reader.ReadAsync(BlockQuery.All, cancellationToken).ConfigureAwait(false);
-            foreach (var s in read.Series)
+            foreach (var (name, content) in inputsInLogOrder)
             {
-                if (!series.TryGetValue(s.Id, out var existing))
+                inputs.Add(await BlockMergeInput.OpenAsync(name, content, cancellationToken).ConfigureAwait(false));
+            }
+
+            var writer = level == BlockLevel.Day ? _dayWriter : _hourWriter;
+            await using var session = await writer.OpenAsync(destination, cancellationToken).ConfigureAwait(false);
+            var metric = new List<StoredSeries>();
+            while (true)
+            {
+                string? next = null;
+                foreach (var input in inputs)
                 {
-                    series[s.Id] = existing = new StoredSeries(s.Labels);
-                    order.Add(existing);
+                    var name = await input.PeekMetricNameAsync(cancellationToken).ConfigureAwait(false);
+                    if (name is not null && (next is null || string.CompareOrdinal(name, next) < 0))
+                    {
+                        next = name;
+                    }
                 }
 
-                // Appended in log order, so RepeatDedup's "last written wins" sees the later block's value last.
-                existing.Samples.AddRange(s.Samples);
-                existing.Histograms.AddRange(s.Histograms);
-                existing.Exemplars.AddRange(s.Exemplars);
-                existing.Metadata = s.Metadata ?? existing.Metadata;
+                if (next is null)
+                {
+                    break;
+                }
+
+                metric.Clear();
+                foreach (var input in inputs)
+                {
+                    await input.TakeAsync(next, metric, cancellationToken).ConfigureAwait(false);
+                }
+
+                await session.AppendAsync(BlockRows.From(Deduplicate(metric)), cancellationToken).ConfigureAwait(false);
+            }
+
+            return await session.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var input in inputs)
+            {
+                await input.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Series of all inputs in log order (one metric's, or any set whose replicas are all in it) as one series
+    /// each: repeats and replicas merged. The parts are the caller's to give up: the first of each series is reused.
+    /// </summary>
+    internal List<StoredSeries> Deduplicate(List<StoredSeries> parts)
+    {
+        var byId = new Dictionary<ulong, List<StoredSeries>>();
+        var order = new List<StoredSeries>();
+        foreach (var s in parts)
+        {
+            if (!byId.TryGetValue(s.Id, out var same))
+            {
+                byId[s.Id] = same = [];
+
+                // The reader's series is the merge's own (the input let go of it): the first part takes the rest.
+                order.Add(s);
+            }
+
+            same.Add(s);
+        }
+
+        foreach (var same in byId.Values)
+        {
+            if (same.Count == 1)
+            {
+                continue;
+            }
+
+            // Appended in log order, so RepeatDedup's "last written wins" sees the later block's value last; the
+            // list sized once, as a day merge appends 24 hours to each series.
+            var first = same[0];
+            first.Samples.EnsureCapacity(same.Sum(p => p.Samples.Count));
+            for (var i = 1; i < same.Count; i++)
+            {
+                first.Samples.AddRange(same[i].Samples);
+                first.Histograms.AddRange(same[i].Histograms);
+                first.Exemplars.AddRange(same[i].Exemplars);
+                first.Metadata = same[i].Metadata ?? first.Metadata;
             }
         }
 

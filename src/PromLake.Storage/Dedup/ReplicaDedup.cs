@@ -41,7 +41,8 @@ public sealed class ReplicaDedup
     /// Groups series by their labels without replica labels and merges each group.
     /// Input series must already be free of exact repeats (see <see cref="RepeatDedup"/>).
     /// Series without a replica label pass through, merged with any replicas of
-    /// themselves. The result is ordered as the input's first occurrence of each group.
+    /// themselves. The result is ordered as the input's first occurrence of each group; a
+    /// series with neither replica labels nor replicas is the input's own instance.
     /// </summary>
     public List<StoredSeries> Apply(IReadOnlyList<StoredSeries> input)
     {
@@ -64,6 +65,13 @@ public sealed class ReplicaDedup
         foreach (var (id, labels) in order)
         {
             var group = groups[id];
+            if (group.Count == 1 && labels.Length == group[0].Labels.Length)
+            {
+                // No replica label and no replicas (most series): passed on as it is, not copied.
+                result.Add(group[0]);
+                continue;
+            }
+
             var merged = new StoredSeries(labels);
             if (group.Count == 1)
             {

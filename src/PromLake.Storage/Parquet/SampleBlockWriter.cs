@@ -40,6 +40,20 @@ public sealed class SampleBlockWriter
     /// <summary>Writes rows that are already in block order, one per series, each list in time order.</summary>
     internal async Task<BlockWriteSummary> WriteRowsAsync(List<BlockRow> rows, Stream destination, CancellationToken cancellationToken)
     {
+        await using var session = await OpenAsync(destination, cancellationToken).ConfigureAwait(false);
+        await session.AppendAsync(rows, cancellationToken).ConfigureAwait(false);
+        return await session.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts a block whose rows come in several calls (a merge, metric by metric), so that
+    /// only a row group's rows are held at a time. The rows of all calls together must be in
+    /// block order; the file is the same, byte for byte, as <see cref="WriteRowsAsync"/> of
+    /// all of them at once.
+    /// </summary>
+    internal async Task<Session> OpenAsync(Stream destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
         var parquetOptions = new ParquetOptions
         {
             CompressionMethod = CompressionMethod.Zstd,
@@ -61,46 +75,96 @@ public sealed class SampleBlockWriter
         }
 
         hints[_schema.ExemplarValue.Path.ToString()] = EncodingHint.ByteSplitStream;
-        var sampleValue = _schema.SampleValue.Path.ToString();
+        var writer = await ParquetWriter.CreateAsync(_schema.Schema, destination, parquetOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
+        writer.CustomMetadata = new Dictionary<string, string> { [BlockSchema.VersionKey] = _schema.Version };
+        return new Session(writer, hints, _schema, _options);
+    }
 
-        var summary = new BlockWriteSummary();
-        await using (var writer = await ParquetWriter.CreateAsync(_schema.Schema, destination, parquetOptions, cancellationToken: cancellationToken).ConfigureAwait(false))
+    /// <summary>One block being written: rows are held until they fill a row group, then written.</summary>
+    internal sealed class Session : IAsyncDisposable
+    {
+        private readonly ParquetWriter _writer;
+        private readonly IDictionary<string, EncodingHint> _hints;
+        private readonly SampleBlockWriterOptions _options;
+        private readonly RowGroupColumns _columns;
+        private readonly string _sampleValue;
+        private readonly List<BlockRow> _pending = [];
+        private readonly BlockWriteSummary _summary = new();
+        private long _pendingElements;
+        private bool _completed;
+
+        internal Session(ParquetWriter writer, IDictionary<string, EncodingHint> hints, BlockSchema schema, SampleBlockWriterOptions options)
         {
-            writer.CustomMetadata = new Dictionary<string, string> { [BlockSchema.VersionKey] = _schema.Version };
-            using var columns = new RowGroupColumns(_schema, _options);
-            var start = 0;
-            while (start < rows.Count)
+            _writer = writer;
+            _hints = hints;
+            _options = options;
+            _columns = new RowGroupColumns(schema, options);
+            _sampleValue = schema.SampleValue.Path.ToString();
+        }
+
+        /// <summary>Adds rows after those of earlier calls; writes each row group as soon as it is full.</summary>
+        public async Task AppendAsync(List<BlockRow> rows, CancellationToken cancellationToken)
+        {
+            ObjectDisposedException.ThrowIf(_completed, this);
+            foreach (var row in rows)
             {
-                var end = start;
-                long elements = 0;
-                while (end < rows.Count && (end == start || elements < _options.RowGroupTargetElements))
+                // A group ends with the row that takes it to the target, so a series is never split.
+                _pending.Add(row);
+                _pendingElements += row.Elements;
+                _summary.Series++;
+                if (_pendingElements >= _options.RowGroupTargetElements)
                 {
-                    elements += rows[end].Elements;
-                    end++;
+                    await WriteGroupAsync(cancellationToken).ConfigureAwait(false);
                 }
-
-                columns.Fill(rows, start, end, summary);
-
-                // Parquet.Net reads the hints as it writes each column chunk, so they can differ per row group.
-                var plain = _options.ValueEncoding == SampleValueEncoding.Plain
-                    || (_options.ValueEncoding == SampleValueEncoding.Auto && ValueEncodingTrial.PlainIsSmaller(columns.SampleValues));
-                if (plain)
-                {
-                    hints.Remove(sampleValue);
-                }
-                else
-                {
-                    hints[sampleValue] = EncodingHint.ByteSplitStream;
-                }
-
-                await columns.WriteAsync(writer, cancellationToken).ConfigureAwait(false);
-                summary.RowGroups++;
-                start = end;
             }
         }
 
-        summary.Series = rows.Count;
-        return summary;
+        /// <summary>Writes the last row group and the footer.</summary>
+        public async Task<BlockWriteSummary> CompleteAsync(CancellationToken cancellationToken)
+        {
+            ObjectDisposedException.ThrowIf(_completed, this);
+            if (_pending.Count > 0)
+            {
+                await WriteGroupAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            _completed = true;
+            _columns.Dispose();
+            await _writer.DisposeAsync().ConfigureAwait(false);
+            return _summary;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_completed)
+            {
+                _completed = true;
+                _columns.Dispose();
+                await _writer.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        private async Task WriteGroupAsync(CancellationToken cancellationToken)
+        {
+            _columns.Fill(_pending, 0, _pending.Count, _summary);
+
+            // Parquet.Net reads the hints as it writes each column chunk, so they can differ per row group.
+            var plain = _options.ValueEncoding == SampleValueEncoding.Plain
+                || (_options.ValueEncoding == SampleValueEncoding.Auto && ValueEncodingTrial.PlainIsSmaller(_columns.SampleValues));
+            if (plain)
+            {
+                _hints.Remove(_sampleValue);
+            }
+            else
+            {
+                _hints[_sampleValue] = EncodingHint.ByteSplitStream;
+            }
+
+            await _columns.WriteAsync(_writer, cancellationToken).ConfigureAwait(false);
+            _summary.RowGroups++;
+            _pending.Clear();
+            _pendingElements = 0;
+        }
     }
 
     /// <summary>The column buffers of one row group, reused from group to group.</summary>

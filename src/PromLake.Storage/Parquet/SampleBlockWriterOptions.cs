@@ -6,7 +6,7 @@ namespace PromLake.Storage.Parquet;
 public sealed record SampleBlockWriterOptions
 {
     /// <summary>
-    /// What hour and day merges write: zstd SmallestSize and row groups of 2^22 elements. A
+    /// What day merges write (hour merges: <see cref="HourLevel"/>): zstd SmallestSize and row groups of 2^22 elements. A
     /// merged block is written once and kept for the retention, so it gets the smallest
     /// setting: bigger groups pay the first copy of each target's timestamp sequence and each
     /// DELTA_BINARY_PACKED start once per group rather than once per 2^20 elements (3 % of a
@@ -14,6 +14,16 @@ public sealed record SampleBlockWriterOptions
     /// is written and coarser pruning by metric name for readers of single groups.
     /// </summary>
     public static SampleBlockWriterOptions MergedLevels { get; } = new() { Compression = CompressionLevel.SmallestSize, RowGroupTargetElements = 1 << 22 };
+
+    /// <summary>
+    /// What hour merges write: the day setting with row groups of 2^18 elements. An hour block
+    /// lives until its day is merged, and the day merge reads its inputs a row group at a time,
+    /// all 24 hours at once: groups of 2^18 elements keep that to about 6 M decoded samples
+    /// (some 200 MB) whatever the size of the shard, where 2^22-element groups would let a
+    /// large shard's day merge hold the whole day. The bytes of hour blocks matter less; the
+    /// day block that replaces them has the large groups.
+    /// </summary>
+    public static SampleBlockWriterOptions HourLevel { get; } = MergedLevels with { RowGroupTargetElements = 1 << 18 };
 
     /// <summary>
     /// zstd effort. <see cref="CompressionLevel.Optimal"/> (the default) suits level-0 flushes;
