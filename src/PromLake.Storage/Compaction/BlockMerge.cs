@@ -12,7 +12,8 @@ namespace PromLake.Storage.Compaction;
 /// One merge of a shard's blocks of one partition (an hour or a day) into one block: read every live input in log
 /// order, keep one sample per (series, timestamp) with the last written winning (<see cref="RepeatDedup"/>), merge
 /// HA replicas into one series without the replica label (<see cref="ReplicaDedup"/>), write the result with zstd
-/// SmallestSize, and only then delete the sources. A crash at any point leaves either the sources, or the merged
+/// SmallestSize, and only then delete the sources. Inputs stream through a row group at a time, series by series
+/// (<see cref="MergeBlocksAsync(IReadOnlyList{MergeSource}, Stream, BlockLevel, CancellationToken)"/>). A crash at any point leaves either the sources, or the merged
 /// block beside some of them, which readers resolve with <see cref="BlockRef.Covers"/>; the next merge of the
 /// partition finishes the deletion.
 /// </summary>
@@ -74,12 +75,12 @@ public sealed class BlockMerge
         {
             var ordered = inputs.ToList();
             ordered.Sort(BlockRef.CompareLogOrder);
-            var contents = new List<(string Name, Stream Content)>(ordered.Count);
+            var contents = new List<MergeSource>(ordered.Count);
             foreach (var input in ordered)
             {
                 // Blocks are compressed (about a byte a sample): holding the inputs' bytes is cheap; their decoded rows are not.
                 var download = await _container.GetBlobClient(input.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-                contents.Add((input.Name, download.Value.Content.ToStream()));
+                contents.Add(new MergeSource(input.Name, download.Value.Content, input.Level));
             }
 
             using var content = new MemoryStream();
@@ -115,21 +116,42 @@ public sealed class BlockMerge
     private Task Progress(BlockRef merged, int deleted) => OnProgress is null ? Task.CompletedTask : OnProgress(merged, deleted);
 
     /// <summary>
-    /// Merges blocks given in log order into one block written to <paramref name="destination"/>, a metric at a
-    /// time: every input is read a row group at a time, and each metric's series from all inputs are merged and
-    /// written before the next metric is read, so memory holds a row group per input, one metric's series and one
-    /// output row group, not the partition. The result is the same, byte for byte, as merging everything at once:
-    /// blocks are sorted by metric name first, and the writer's row groups end where they would.
+    /// Merges blocks given in log order into one block written to <paramref name="destination"/> (seekable), a
+    /// series at a time: every input is read a row group at a time, and the merge walks all inputs together in
+    /// the order of the labels it writes, so memory holds a row group per input, one series' parts and one output
+    /// row group, not the partition. The result is the same, byte for byte, as merging everything at once.
     /// </summary>
+    /// <remarks>
+    /// Level-0 inputs keep HA replica labels, so their series are not in the order of the labels written (a
+    /// replica label sorts among the others): each metric's series of a level-0 input are taken whole and sorted
+    /// by those labels; level-0 blocks are small. Merged inputs have none, unless the replica labels were
+    /// configured after they were written: then the merge starts again a metric at a time, which holds a
+    /// metric's series of all inputs but needs no order within a metric.
+    /// </remarks>
     /// <exception cref="InvalidDataException">An input is not a block, or its rows are not in series order.</exception>
-    internal async Task<BlockWriteSummary> MergeBlocksAsync(IReadOnlyList<(string Name, Stream Content)> inputsInLogOrder, Stream destination, BlockLevel level, CancellationToken cancellationToken)
+    internal async Task<BlockWriteSummary> MergeBlocksAsync(IReadOnlyList<MergeSource> inputsInLogOrder, Stream destination, BlockLevel level, CancellationToken cancellationToken)
     {
-        var inputs = new List<BlockMergeInput>(inputsInLogOrder.Count);
+        ArgumentNullException.ThrowIfNull(inputsInLogOrder);
+        ArgumentNullException.ThrowIfNull(destination);
         try
         {
-            foreach (var (name, content) in inputsInLogOrder)
+            return await MergeBlocksAsync(inputsInLogOrder, destination, level, seriesAtATime: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ReplicaLabelsInMergedBlock)
+        {
+            destination.SetLength(0);
+            return await MergeBlocksAsync(inputsInLogOrder, destination, level, seriesAtATime: false, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<BlockWriteSummary> MergeBlocksAsync(IReadOnlyList<MergeSource> sources, Stream destination, BlockLevel level, bool seriesAtATime, CancellationToken cancellationToken)
+    {
+        var inputs = new List<BlockMergeInput>(sources.Count);
+        try
+        {
+            foreach (var source in sources)
             {
-                inputs.Add(await BlockMergeInput.OpenAsync(name, content, cancellationToken).ConfigureAwait(false));
+                inputs.Add(await BlockMergeInput.OpenAsync(source, cancellationToken).ConfigureAwait(false));
             }
 
             var writer = level == BlockLevel.Day ? _dayWriter : _hourWriter;
@@ -152,6 +174,12 @@ public sealed class BlockMerge
                     break;
                 }
 
+                if (seriesAtATime)
+                {
+                    await MergeMetricBySeriesAsync(inputs, next, session, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
                 metric.Clear();
                 foreach (var input in inputs)
                 {
@@ -170,6 +198,131 @@ public sealed class BlockMerge
                 await input.DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>One metric, series by series in the order of the labels written: each series' parts from every input, merged and written.</summary>
+    private async Task MergeMetricBySeriesAsync(List<BlockMergeInput> inputs, string metric, SampleBlockWriter.Session session, CancellationToken cancellationToken)
+    {
+        var heads = new List<MetricHead>(inputs.Count);
+        foreach (var input in inputs)
+        {
+            heads.Add(await MetricHead.OpenAsync(input, metric, _replicas, cancellationToken).ConfigureAwait(false));
+        }
+
+        var parts = new List<StoredSeries>();
+        while (true)
+        {
+            Label[]? least = null;
+            foreach (var head in heads)
+            {
+                var key = await head.PeekKeyAsync(cancellationToken).ConfigureAwait(false);
+                if (key is not null && (least is null || SeriesOrder.CompareLabels(key, least) < 0))
+                {
+                    least = key;
+                }
+            }
+
+            if (least is null)
+            {
+                return;
+            }
+
+            // In log order (the inputs' order), so the last written wins as in Deduplicate's rule.
+            parts.Clear();
+            foreach (var head in heads)
+            {
+                await head.TakeEqualAsync(least, parts, cancellationToken).ConfigureAwait(false);
+            }
+
+            await session.AppendAsync(BlockRows.From(Deduplicate(parts)), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// One input's series of one metric, by the labels a merge writes (replica labels dropped): streamed from a
+    /// merged block, whose block order is that order; taken whole and sorted from a level-0 block.
+    /// </summary>
+    private sealed class MetricHead
+    {
+        private readonly BlockMergeInput? _streamed;
+        private readonly string _metric;
+        private readonly ReplicaDedup _replicas;
+        private readonly List<(Label[] Key, StoredSeries Series)>? _sorted;
+        private int _next;
+        private Label[]? _lastKey;
+
+        private MetricHead(BlockMergeInput? streamed, string metric, ReplicaDedup replicas, List<(Label[] Key, StoredSeries Series)>? sorted)
+        {
+            _streamed = streamed;
+            _metric = metric;
+            _replicas = replicas;
+            _sorted = sorted;
+        }
+
+        public static async Task<MetricHead> OpenAsync(BlockMergeInput input, string metric, ReplicaDedup replicas, CancellationToken cancellationToken)
+        {
+            if (!input.KeepsReplicaLabels)
+            {
+                return new MetricHead(input, metric, replicas, null);
+            }
+
+            var series = new List<StoredSeries>();
+            await input.TakeAsync(metric, series, cancellationToken).ConfigureAwait(false);
+            var keyed = series.Select(s => (Key: replicas.WithoutReplicaLabels(s.Labels), Series: s)).ToList();
+
+            // Stable: a key's replicas keep their block order, as the merge of everything at once saw them.
+            var sorted = keyed.Select((k, i) => (k, i)).OrderBy(x => x.k.Key, LabelsOrder.Instance).ThenBy(x => x.i).Select(x => x.k).ToList();
+            return new MetricHead(null, metric, replicas, sorted);
+        }
+
+        public async ValueTask<Label[]?> PeekKeyAsync(CancellationToken cancellationToken)
+        {
+            if (_sorted is not null)
+            {
+                return _next < _sorted.Count ? _sorted[_next].Key : null;
+            }
+
+            var next = await _streamed!.PeekAsync(cancellationToken).ConfigureAwait(false);
+            if (next is null || next.MetricName != _metric)
+            {
+                return null;
+            }
+
+            if (_replicas.HasReplicaLabel(next) || (_lastKey is not null && SeriesOrder.CompareLabels(next.Labels, _lastKey) < 0))
+            {
+                throw new ReplicaLabelsInMergedBlock();
+            }
+
+            return next.Labels;
+        }
+
+        public async Task TakeEqualAsync(Label[] key, List<StoredSeries> into, CancellationToken cancellationToken)
+        {
+            while (await PeekKeyAsync(cancellationToken).ConfigureAwait(false) is { } next && SeriesOrder.CompareLabels(next, key) == 0)
+            {
+                if (_sorted is not null)
+                {
+                    into.Add(_sorted[_next++].Series);
+                }
+                else
+                {
+                    into.Add(_streamed!.Take());
+                    _lastKey = next;
+                }
+            }
+        }
+    }
+
+    private sealed class LabelsOrder : IComparer<Label[]>
+    {
+        public static LabelsOrder Instance { get; } = new();
+
+        public int Compare(Label[]? x, Label[]? y) => SeriesOrder.CompareLabels(x, y);
+    }
+
+    /// <summary>A merged input holds series with replica labels (configured after it was written): merge a metric at a time instead.</summary>
+    private sealed class ReplicaLabelsInMergedBlock : Exception
+    {
     }
 
     /// <summary>

@@ -24,6 +24,21 @@ public sealed class ReplicaDedup
         _replicaLabels = new HashSet<string>(replicaLabels, StringComparer.Ordinal);
     }
 
+    /// <summary>The labels without the replica labels: the labels a merge stores the series under (the same array when it has none).</summary>
+    public Label[] WithoutReplicaLabels(Label[] labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        foreach (var label in labels)
+        {
+            if (_replicaLabels.Contains(label.Name))
+            {
+                return labels.Where(l => !_replicaLabels.Contains(l.Name)).ToArray();
+            }
+        }
+
+        return labels;
+    }
+
     public bool HasReplicaLabel(StoredSeries series)
     {
         foreach (var label in series.Labels)

@@ -94,7 +94,7 @@ internal static class MergeMemoryCommand
         {
             day = await MeasureAsync("streaming merge (BlockMerge)", async destination =>
             {
-                var inputs = hourBlocks.Select((b, i) => ($"hour-{i}", (Stream)new MemoryStream(b, writable: false))).ToList();
+                var inputs = hourBlocks.Select((b, i) => new MergeSource($"hour-{i}", new BinaryData(b), BlockLevel.Hour)).ToList();
                 await merge.MergeBlocksAsync(inputs, destination, BlockLevel.Day, default);
             });
         }

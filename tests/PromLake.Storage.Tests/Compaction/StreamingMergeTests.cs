@@ -20,22 +20,25 @@ public class StreamingMergeTests
     private static readonly BlobContainerClient Unused = new(new Uri("http://127.0.0.1:9/unused"));
 
     [Fact]
-    public void Merging_a_metric_at_a_time_writes_the_block_a_merge_of_everything_at_once_writes()
+    public void Merging_series_by_series_writes_the_block_a_merge_of_everything_at_once_writes()
     {
-        var replicaSeries = Gen.Select(StorageGenerators.Series, Gen.OneOf(Gen.Const(""), Gen.Const("a"), Gen.Const("b")))
-            .Select(t => t.Item2.Length == 0 ? t.Item1 : WithLabel(t.Item1, new Label("__replica__", t.Item2)));
-        Gen.Select(replicaSeries.Array[0, 10].Array[1, 4], Gen.Int[1, 30], Gen.Int[1, 30]).Sample(t =>
+        // Level-0 inputs carry replica labels (taken a metric at a time and sorted); hour inputs have none
+        // (streamed series by series), except those written before the replica labels were configured, which
+        // send the merge back to a metric at a time.
+        var input = Gen.Select(StorageGenerators.Series.Array[0, 10], Gen.OneOf(Gen.Const(InputKind.Level0), Gen.Const(InputKind.Hour), Gen.Const(InputKind.HourWithReplicaLabels)), Gen.Int[0, int.MaxValue])
+            .Select(t => (Series: t.Item2 == InputKind.Hour ? t.Item1 : WithReplicas(t.Item1, t.Item3), Kind: t.Item2));
+        Gen.Select(input.Array[1, 4], Gen.Int[1, 30], Gen.Int[1, 30]).Sample(t =>
         {
             var (inputs, inputGroupElements, outputGroupElements) = t;
             var inputOptions = new SampleBlockWriterOptions { RowGroupTargetElements = inputGroupElements };
             var outputOptions = new SampleBlockWriterOptions { RowGroupTargetElements = outputGroupElements };
-            var blocks = inputs.Select(series => BlockAssert.Write(series, inputOptions)).ToList();
+            var blocks = inputs.Select(i => (Block: BlockAssert.Write(i.Series, inputOptions), Level: i.Kind == InputKind.Level0 ? BlockLevel.Level0 : BlockLevel.Hour)).ToList();
 
             var streamed = Merge(blocks, outputOptions);
 
-            var whole = BlockAssert.Write(MergeWhole(blocks), outputOptions);
+            var whole = BlockAssert.Write(MergeWhole(blocks.Select(b => b.Block).ToList()), outputOptions);
             Assert.Equal(whole, streamed);
-        }, iter: 150);
+        }, iter: 200);
     }
 
     [Fact]
@@ -76,15 +79,22 @@ public class StreamingMergeTests
 
         var merge = new BlockMerge(Unused, ReplicaLabels);
         var error = await Assert.ThrowsAsync<InvalidDataException>(() =>
-            merge.MergeBlocksAsync([("t/2026/11/26/00/l0-unsorted.parquet", new MemoryStream(unsorted.ToArray()))], new MemoryStream(), BlockLevel.Day, default));
-        Assert.Contains("l0-unsorted", error.Message, StringComparison.Ordinal);
+            merge.MergeBlocksAsync([new MergeSource("t/2026/11/26/00/h-unsorted.parquet", new BinaryData(unsorted.ToArray()), BlockLevel.Hour)], new MemoryStream(), BlockLevel.Day, default));
+        Assert.Contains("h-unsorted", error.Message, StringComparison.Ordinal);
         Assert.Contains("not in series order", error.Message, StringComparison.Ordinal);
     }
 
-    private static byte[] Merge(List<byte[]> blocks, SampleBlockWriterOptions options)
+    private enum InputKind
+    {
+        Level0,
+        Hour,
+        HourWithReplicaLabels,
+    }
+
+    private static byte[] Merge(List<(byte[] Block, BlockLevel Level)> blocks, SampleBlockWriterOptions options)
     {
         var merge = new BlockMerge(Unused, ReplicaLabels, options);
-        var inputs = blocks.Select((b, i) => ($"input-{i}", (Stream)new MemoryStream(b, writable: false))).ToList();
+        var inputs = blocks.Select((b, i) => new MergeSource($"input-{i}", new BinaryData(b.Block), b.Level)).ToList();
         using var destination = new MemoryStream();
         merge.MergeBlocksAsync(inputs, destination, BlockLevel.Hour, default).GetAwaiter().GetResult();
         return destination.ToArray();
@@ -125,6 +135,18 @@ public class StreamingMergeTests
         }
 
         return merged;
+    }
+
+    /// <summary>Some of the series given a replica label "a" or "b", chosen by <paramref name="seed"/>.</summary>
+    private static StoredSeries[] WithReplicas(StoredSeries[] series, int seed)
+    {
+        var random = new Random(seed);
+        return series.Select(s => random.Next(3) switch
+        {
+            0 => s,
+            1 => WithLabel(s, new Label("__replica__", "a")),
+            _ => WithLabel(s, new Label("__replica__", "b")),
+        }).ToArray();
     }
 
     private static StoredSeries WithLabel(StoredSeries series, Label label)
