@@ -203,13 +203,52 @@ public sealed class BlockMerge
     /// <summary>One metric, series by series in the order of the labels written: each series' parts from every input, merged and written.</summary>
     private async Task MergeMetricBySeriesAsync(List<BlockMergeInput> inputs, string metric, SampleBlockWriter.Session session, CancellationToken cancellationToken)
     {
-        var heads = new List<MetricHead>(inputs.Count);
-        foreach (var input in inputs)
+        // Merged inputs are streamed; the level-0 inputs' series of the metric are taken whole, all of them into
+        // one list sorted by the labels written (an hour merge has hundreds of level-0 inputs and would otherwise
+        // search them all for every series).
+        var heads = new List<MetricHead>();
+        var collected = new Dictionary<ulong, (Label[] Key, List<(int Input, StoredSeries Series)> Parts)>();
+        var groupOf = new Dictionary<ulong, List<(int Input, StoredSeries Series)>>();
+        var taken = new List<StoredSeries>();
+        for (var i = 0; i < inputs.Count; i++)
         {
-            heads.Add(await MetricHead.OpenAsync(input, metric, _replicas, cancellationToken).ConfigureAwait(false));
+            if (!inputs[i].KeepsReplicaLabels)
+            {
+                heads.Add(MetricHead.Streamed(inputs[i], i, metric, _replicas));
+                continue;
+            }
+
+            taken.Clear();
+            await inputs[i].TakeAsync(metric, taken, cancellationToken).ConfigureAwait(false);
+            foreach (var series in taken)
+            {
+                // Grouped by the labels written (replicas together), in the inputs' order and each block's; the
+                // labels without replica labels worked out once per series, not once per input holding it.
+                if (!groupOf.TryGetValue(series.Id, out var sameKey))
+                {
+                    var key = _replicas.WithoutReplicaLabels(series.Labels);
+                    var id = ReferenceEquals(key, series.Labels) ? series.Id : SeriesId.Of(key);
+                    if (!collected.TryGetValue(id, out var group))
+                    {
+                        collected[id] = group = (key, []);
+                    }
+
+                    groupOf[series.Id] = sameKey = group.Parts;
+                }
+
+                sameKey.Add((i, series));
+            }
         }
 
-        var parts = new List<StoredSeries>();
+        if (collected.Count > 0)
+        {
+            var groups = collected.Values.ToList();
+            groups.Sort((a, b) => SeriesOrder.CompareLabels(a.Key, b.Key));
+            heads.Add(MetricHead.Collected(groups));
+        }
+
+        var parts = new List<(int Input, StoredSeries Series)>();
+        var ordered = new List<StoredSeries>();
         while (true)
         {
             Label[]? least = null;
@@ -227,59 +266,59 @@ public sealed class BlockMerge
                 return;
             }
 
-            // In log order (the inputs' order), so the last written wins as in Deduplicate's rule.
             parts.Clear();
             foreach (var head in heads)
             {
                 await head.TakeEqualAsync(least, parts, cancellationToken).ConfigureAwait(false);
             }
 
-            await session.AppendAsync(BlockRows.From(Deduplicate(parts)), cancellationToken).ConfigureAwait(false);
+            // In log order (the inputs' order), so that the last written wins as Deduplicate's rule says.
+            ordered.Clear();
+            var inOrder = true;
+            for (var i = 1; i < parts.Count && inOrder; i++)
+            {
+                inOrder = parts[i - 1].Input <= parts[i].Input;
+            }
+
+            // Stable: parts of one input keep the block's order.
+            ordered.AddRange(inOrder ? parts.Select(p => p.Series) : parts.OrderBy(p => p.Input).Select(p => p.Series));
+            await session.AppendAsync(BlockRows.From(Deduplicate(ordered)), cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>
-    /// One input's series of one metric, by the labels a merge writes (replica labels dropped): streamed from a
-    /// merged block, whose block order is that order; taken whole and sorted from a level-0 block.
+    /// Series of one metric in the order of the labels a merge writes (replica labels dropped): streamed from a
+    /// merged block, whose block order is that order, or collected from the level-0 blocks and sorted.
     /// </summary>
     private sealed class MetricHead
     {
         private readonly BlockMergeInput? _streamed;
-        private readonly string _metric;
-        private readonly ReplicaDedup _replicas;
-        private readonly List<(Label[] Key, StoredSeries Series)>? _sorted;
+        private readonly int _input;
+        private readonly string _metric = "";
+        private readonly ReplicaDedup? _replicas;
+        private readonly List<(Label[] Key, List<(int Input, StoredSeries Series)> Parts)>? _collected;
         private int _next;
         private Label[]? _lastKey;
 
-        private MetricHead(BlockMergeInput? streamed, string metric, ReplicaDedup replicas, List<(Label[] Key, StoredSeries Series)>? sorted)
+        private MetricHead(BlockMergeInput? streamed, int input, string metric, ReplicaDedup? replicas, List<(Label[] Key, List<(int Input, StoredSeries Series)> Parts)>? collected)
         {
             _streamed = streamed;
+            _input = input;
             _metric = metric;
             _replicas = replicas;
-            _sorted = sorted;
+            _collected = collected;
         }
 
-        public static async Task<MetricHead> OpenAsync(BlockMergeInput input, string metric, ReplicaDedup replicas, CancellationToken cancellationToken)
-        {
-            if (!input.KeepsReplicaLabels)
-            {
-                return new MetricHead(input, metric, replicas, null);
-            }
+        public static MetricHead Streamed(BlockMergeInput input, int index, string metric, ReplicaDedup replicas) => new(input, index, metric, replicas, null);
 
-            var series = new List<StoredSeries>();
-            await input.TakeAsync(metric, series, cancellationToken).ConfigureAwait(false);
-            var keyed = series.Select(s => (Key: replicas.WithoutReplicaLabels(s.Labels), Series: s)).ToList();
-
-            // Stable: a key's replicas keep their block order, as the merge of everything at once saw them.
-            var sorted = keyed.Select((k, i) => (k, i)).OrderBy(x => x.k.Key, LabelsOrder.Instance).ThenBy(x => x.i).Select(x => x.k).ToList();
-            return new MetricHead(null, metric, replicas, sorted);
-        }
+        /// <summary>The level-0 inputs' series of the metric, grouped by the labels written and sorted by them.</summary>
+        public static MetricHead Collected(List<(Label[] Key, List<(int Input, StoredSeries Series)> Parts)> sorted) => new(null, -1, "", null, sorted);
 
         public async ValueTask<Label[]?> PeekKeyAsync(CancellationToken cancellationToken)
         {
-            if (_sorted is not null)
+            if (_collected is not null)
             {
-                return _next < _sorted.Count ? _sorted[_next].Key : null;
+                return _next < _collected.Count ? _collected[_next].Key : null;
             }
 
             var next = await _streamed!.PeekAsync(cancellationToken).ConfigureAwait(false);
@@ -288,7 +327,7 @@ public sealed class BlockMerge
                 return null;
             }
 
-            if (_replicas.HasReplicaLabel(next) || (_lastKey is not null && SeriesOrder.CompareLabels(next.Labels, _lastKey) < 0))
+            if (_replicas!.HasReplicaLabel(next) || (_lastKey is not null && SeriesOrder.CompareLabels(next.Labels, _lastKey) < 0))
             {
                 throw new ReplicaLabelsInMergedBlock();
             }
@@ -296,28 +335,21 @@ public sealed class BlockMerge
             return next.Labels;
         }
 
-        public async Task TakeEqualAsync(Label[] key, List<StoredSeries> into, CancellationToken cancellationToken)
+        public async Task TakeEqualAsync(Label[] key, List<(int Input, StoredSeries Series)> into, CancellationToken cancellationToken)
         {
             while (await PeekKeyAsync(cancellationToken).ConfigureAwait(false) is { } next && SeriesOrder.CompareLabels(next, key) == 0)
             {
-                if (_sorted is not null)
+                if (_collected is not null)
                 {
-                    into.Add(_sorted[_next++].Series);
+                    into.AddRange(_collected[_next++].Parts);
                 }
                 else
                 {
-                    into.Add(_streamed!.Take());
+                    into.Add((_input, _streamed!.Take()));
                     _lastKey = next;
                 }
             }
         }
-    }
-
-    private sealed class LabelsOrder : IComparer<Label[]>
-    {
-        public static LabelsOrder Instance { get; } = new();
-
-        public int Compare(Label[]? x, Label[]? y) => SeriesOrder.CompareLabels(x, y);
     }
 
     /// <summary>A merged input holds series with replica labels (configured after it was written): merge a metric at a time instead.</summary>
