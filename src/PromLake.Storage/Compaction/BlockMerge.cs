@@ -294,7 +294,7 @@ public sealed class BlockMerge
     {
         private readonly BlockMergeInput? _streamed;
         private readonly int _input;
-        private readonly string _metric = "";
+        private readonly string _metric;
         private readonly ReplicaDedup? _replicas;
         private readonly List<(Label[] Key, List<(int Input, StoredSeries Series)> Parts)>? _collected;
         private int _next;

@@ -65,7 +65,7 @@ public sealed class ReplicaDedup
         var order = new List<(ulong Id, Label[] Labels)>();
         foreach (var series in input)
         {
-            var labels = series.Labels.Where(l => !_replicaLabels.Contains(l.Name)).ToArray();
+            var labels = WithoutReplicaLabels(series.Labels);
             var id = SeriesId.Of(labels);
             if (!groups.TryGetValue(id, out var group))
             {
@@ -80,7 +80,7 @@ public sealed class ReplicaDedup
         foreach (var (id, labels) in order)
         {
             var group = groups[id];
-            if (group.Count == 1 && labels.Length == group[0].Labels.Length)
+            if (group.Count == 1 && ReferenceEquals(labels, group[0].Labels))
             {
                 // No replica label and no replicas (most series): passed on as it is, not copied.
                 result.Add(group[0]);

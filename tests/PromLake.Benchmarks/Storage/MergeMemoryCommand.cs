@@ -31,9 +31,9 @@ internal static class MergeMemoryCommand
             return await RunChildAsync(args[child + 1], args[child + 2]);
         }
 
-        var seriesCount = Option(args, "--series", 10_000);
-        var hours = Option(args, "--hours", 24);
-        var heapLimitMb = Option(args, "--heap-limit-mb", 0);
+        var seriesCount = BytesPerSampleCommand.IntOption(args, "--series", 10_000);
+        var hours = BytesPerSampleCommand.IntOption(args, "--hours", 24);
+        var heapLimitMb = BytesPerSampleCommand.IntOption(args, "--heap-limit-mb", 0);
         var work = Directory.CreateTempSubdirectory("promlake-merge-").FullName;
         try
         {
@@ -188,11 +188,5 @@ internal static class MergeMemoryCommand
         }
 
         return merge.Deduplicate(parts);
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }
